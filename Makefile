@@ -1,0 +1,57 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install messages compilemessages lint format check e2e clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) compilemessages
+
+# The catalogues are compiled by the install, never committed as .mo files.
+compilemessages: $(STAMP)
+	$(BIN)/python manage.py compilemessages --ignore '.venv' --ignore 'var' -v0
+
+run: install
+	@mkdir -p var/mail
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py collectstatic --no-input -v0
+	@if [ -n "$$REDIS_URL" ]; then \
+	  echo "Starting a Celery worker and beat (REDIS_URL is set)"; \
+	  $(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 --logfile=var/celery-worker.log --detach --pidfile=var/celery-worker.pid; \
+	  $(BIN)/celery -A config beat --loglevel=INFO --logfile=var/celery-beat.log --detach --pidfile=var/celery-beat.pid; \
+	  trap '$(MAKE) --no-print-directory stop-workers' EXIT INT TERM; \
+	fi; \
+	echo "Serving on http://$(HOST):$(PORT)/"; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT) --insecure
+
+stop-workers:
+	-@test -f var/celery-worker.pid && kill $$(cat var/celery-worker.pid) 2>/dev/null; rm -f var/celery-worker.pid
+	-@test -f var/celery-beat.pid && kill $$(cat var/celery-beat.pid) 2>/dev/null; rm -f var/celery-beat.pid
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*'
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var/staticfiles

@@ -1,0 +1,15 @@
+"""Every periodic task of the platform, in one place.
+
+django-celery-beat's DatabaseScheduler copies these entries into its tables when beat starts, so
+they show (and can be paused or re-timed) in the admin under "Periodic tasks". Programme areas add
+their entries here, not in their own modules.
+"""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "core.clear-expired-sessions": {
+        "task": "core.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}

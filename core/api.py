@@ -1,0 +1,175 @@
+"""REST API: a viewset base for every ledger, scoped and filtered by the page's FilterSet.
+
+Serializers restrict every related field to rows visible to the caller, and writes re-check the
+saved row's county inside the transaction. ID numbers are write-only; responses carry them masked.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from core import audit, idnumbers
+from core.models import Region, School, SchoolEnrolment, Student
+from core.scoping import can_edit, ensure_in_scope
+
+
+class ScopedFilterBackend(DjangoFilterBackend):
+    """The ledger's own FilterSet; an invalid filter (e.g. another county) returns no rows."""
+
+    def get_filterset_class(self, view, queryset=None):
+        ledger = getattr(view, "ledger", None)
+        return ledger.filterset if ledger else super().get_filterset_class(view, queryset)
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        return filterset.qs
+
+
+class LedgerPermission(permissions.BasePermission):
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return request.method in permissions.SAFE_METHODS or can_edit(request.user)
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """Related-field choices are limited to rows the caller may see."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for field in fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "visible_to"):
+                field.queryset = queryset.visible_to(user)
+        return fields
+
+    def validate(self, attrs):
+        """Run the model's clean() on the row as it would be saved: one rule set for every door."""
+        attrs = super().validate(attrs)
+        instance = copy.copy(self.instance) if self.instance else self.Meta.model()
+        for name, value in attrs.items():
+            setattr(instance, name, value)
+        try:
+            instance.clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from error
+        return attrs
+
+
+class IdNumberSerializerField(serializers.CharField):
+    """Write: normalised and validated. Read: masked, always."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return idnumbers.validate(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+    def to_representation(self, value):
+        return idnumbers.mask(value)
+
+
+class LedgerViewSet(viewsets.ModelViewSet):
+    ledger = None
+    permission_classes = [LedgerPermission]
+    filter_backends = [ScopedFilterBackend]
+
+    def get_queryset(self):
+        queryset = self.ledger.model.objects.visible_to(self.request.user)
+        if self.ledger.select_related:
+            queryset = queryset.select_related(*self.ledger.select_related)
+        return queryset.order_by("pk")
+
+    def perform_create(self, serializer):
+        try:
+            with transaction.atomic():
+                obj = serializer.save()
+                ensure_in_scope(self.request.user, obj)
+                audit.record_create(self.request.user, obj)
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+
+    def perform_update(self, serializer):
+        before = audit.snapshot(self.ledger.model.objects.get(pk=serializer.instance.pk))
+        try:
+            with transaction.atomic():
+                obj = serializer.save()
+                ensure_in_scope(self.request.user, obj)
+                audit.record_update(self.request.user, obj, before)
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+
+    def perform_destroy(self, instance):
+        before, pk = audit.snapshot(instance), instance.pk
+        with transaction.atomic():
+            instance.delete()
+            instance.pk = pk
+            audit.record_delete(self.request.user, instance, before, pk)
+
+
+# --- Serializers of the shared schema ----------------------------------------------------------
+
+
+class RegionSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "level", "parent", "county"]
+        read_only_fields = ["county"]
+
+
+class SchoolSerializer(ScopedModelSerializer):
+    class Meta:
+        model = School
+        fields = [
+            "id",
+            "code",
+            "name",
+            "county",
+            "township",
+            "kind",
+            "ownership",
+            "locality",
+            "boarding",
+            "is_central_kindergarten",
+        ]
+
+
+class SchoolEnrolmentSerializer(ScopedModelSerializer):
+    class Meta:
+        model = SchoolEnrolment
+        fields = ["id", "school", "county", "school_year", "enrolment", "boarders"]
+        read_only_fields = ["county"]
+
+
+class StudentSerializer(ScopedModelSerializer):
+    id_number = IdNumberSerializerField(max_length=30)
+
+    class Meta:
+        model = Student
+        fields = [
+            "id",
+            "id_number",
+            "name",
+            "gender",
+            "birth_date",
+            "school",
+            "county",
+            "grade",
+            "status",
+            "household_region",
+        ]
+        read_only_fields = ["county"]

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "core"
+    verbose_name = _("Basics")
+
+    def ready(self):
+        # Each app declares its ledgers in <app>/ledgers.py (machinery in core.ledger).
+        autodiscover_modules("ledgers")

@@ -1,0 +1,135 @@
+"""FilterSets, one per list, shared by the page and the API.
+
+ScopedFilterSet narrows every model choice to what the user may see, so a parameter naming another
+county's region or school is not a valid choice, and an invalid filter returns no rows (never the
+unfiltered list).
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import (
+    Gender,
+    Grade,
+    Locality,
+    Ownership,
+    Region,
+    RegionLevel,
+    School,
+    SchoolEnrolment,
+    SchoolKind,
+    Student,
+    StudentStatus,
+)
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        for filter_ in self.filters.values():
+            queryset_ = filter_.extra.get("queryset")
+            if queryset_ is not None and hasattr(queryset_, "visible_to"):
+                filter_.extra["queryset"] = queryset_.visible_to(user)
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            if self.is_bound and not self.form.is_valid():
+                self._qs = self.queryset.none()
+            else:
+                self._qs = super().qs
+        return self._qs
+
+
+def counties():
+    return Region.objects.filter(level=RegionLevel.COUNTY)
+
+
+def townships():
+    return Region.objects.filter(level=RegionLevel.TOWNSHIP)
+
+
+class RegionFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    level = django_filters.ChoiceFilter(label=_("level"), choices=RegionLevel.choices)
+    parent = django_filters.ModelChoiceFilter(label=_("parent"), queryset=Region.objects.all())
+
+    class Meta:
+        model = Region
+        fields = ["q", "level", "parent"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__contains=value) | Q(code__startswith=value))
+
+
+class SchoolFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("Name or code"), method="search")
+    county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
+    township = django_filters.ModelChoiceFilter(label=_("township"), queryset=townships())
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=SchoolKind.choices)
+    ownership = django_filters.ChoiceFilter(label=_("ownership"), choices=Ownership.choices)
+    locality = django_filters.ChoiceFilter(label=_("urban or rural"), choices=Locality.choices)
+    boarding = django_filters.BooleanFilter(label=_("boarding"))
+    is_central_kindergarten = django_filters.BooleanFilter(
+        label=_("township public central kindergarten")
+    )
+
+    class Meta:
+        model = School
+        fields = [
+            "q",
+            "county",
+            "township",
+            "kind",
+            "ownership",
+            "locality",
+            "boarding",
+            "is_central_kindergarten",
+        ]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__contains=value) | Q(code__startswith=value))
+
+
+class SchoolEnrolmentFilterSet(ScopedFilterSet):
+    county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
+    school = django_filters.ModelChoiceFilter(label=_("school"), queryset=School.objects.all())
+    school_year = django_filters.NumberFilter(label=_("school year"))
+
+    class Meta:
+        model = SchoolEnrolment
+        fields = ["county", "school", "school_year"]
+
+
+class StudentFilterSet(ScopedFilterSet):
+    """No filter by ID number: ID numbers never travel in URLs."""
+
+    name = django_filters.CharFilter(label=_("name"), lookup_expr="startswith")
+    county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
+    school = django_filters.ModelChoiceFilter(label=_("school"), queryset=School.objects.all())
+    school_kind = django_filters.ChoiceFilter(
+        label=_("school kind"), field_name="school__kind", choices=SchoolKind.choices
+    )
+    locality = django_filters.ChoiceFilter(
+        label=_("urban or rural"), field_name="school__locality", choices=Locality.choices
+    )
+    grade = django_filters.ChoiceFilter(label=_("grade"), choices=Grade.choices)
+    gender = django_filters.ChoiceFilter(label=_("gender"), choices=Gender.choices)
+    status = django_filters.ChoiceFilter(label=_("status"), choices=StudentStatus.choices)
+
+    class Meta:
+        model = Student
+        fields = [
+            "name",
+            "county",
+            "school",
+            "school_kind",
+            "locality",
+            "grade",
+            "gender",
+            "status",
+        ]

@@ -1,0 +1,177 @@
+"""Form fields and forms of the shared schema; ledger forms are scoped by ScopedModelForm."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from core import idnumbers
+from core.models import Region, RegionLevel, School, SchoolEnrolment, Student, User
+from core.scoping import CITY_ROLES, COUNTY_ROLES
+
+
+class IdNumberFormField(forms.CharField):
+    """Accepts full-width digits, spaces and a lower-case x; checks the date and check character."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("autocomplete", "off")
+        self.widget.attrs.setdefault("spellcheck", "false")
+
+    def to_python(self, value):
+        return idnumbers.normalize(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            idnumbers.validate(value)
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A ledger form: every choice of a scoped model offers only rows visible to the user."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "visible_to"):
+                field.queryset = queryset.visible_to(user)
+        for name, field in self.fields.items():
+            if isinstance(field.widget, (forms.Select, forms.SelectMultiple)):
+                field.widget.attrs.setdefault("class", "form-select")
+            elif isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.setdefault("class", "form-check-input")
+            else:
+                field.widget.attrs.setdefault("class", "form-control")
+            if name in getattr(self.Meta, "date_fields", ()):
+                field.widget.input_type = "date"
+
+
+class SchoolForm(ScopedModelForm):
+    class Meta:
+        model = School
+        fields = [
+            "code",
+            "name",
+            "county",
+            "township",
+            "kind",
+            "ownership",
+            "locality",
+            "boarding",
+            "is_central_kindergarten",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = self.fields["county"].queryset.filter(
+            level=RegionLevel.COUNTY
+        )
+        self.fields["township"].queryset = self.fields["township"].queryset.filter(
+            level=RegionLevel.TOWNSHIP
+        )
+
+
+class SchoolEnrolmentForm(ScopedModelForm):
+    class Meta:
+        model = SchoolEnrolment
+        fields = ["school", "school_year", "enrolment", "boarders"]
+
+
+class StudentForm(ScopedModelForm):
+    class Meta:
+        model = Student
+        fields = [
+            "id_number",
+            "name",
+            "gender",
+            "birth_date",
+            "school",
+            "grade",
+            "status",
+            "household_region",
+        ]
+        date_fields = ("birth_date",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["birth_date"].widget.format = "%Y-%m-%d"
+        if self.instance.pk:
+            # The stored number is never sent back to the browser; a new one may be typed.
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = _(
+                "Shown masked: %(masked)s. Leave empty to keep it."
+            ) % {"masked": self.instance.masked_id}
+            self.initial["id_number"] = ""
+
+    def clean_id_number(self):
+        value = self.cleaned_data.get("id_number")
+        if not value and self.instance.pk:
+            return self.instance.id_number
+        return value
+
+
+class UserCreateForm(forms.ModelForm):
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "email", "phone", "role", "scope", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].required = True
+        self.fields["scope"].required = True
+        self.fields["scope"].queryset = Region.objects.filter(
+            level__in=[RegionLevel.CITY, RegionLevel.COUNTY]
+        )
+        for field in self.fields.values():
+            css = (
+                "form-check-input"
+                if isinstance(field.widget, forms.CheckboxInput)
+                else ("form-select" if isinstance(field.widget, forms.Select) else "form-control")
+            )
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        cleaned = super().clean()
+        role, scope = cleaned.get("role"), cleaned.get("scope")
+        if role in COUNTY_ROLES and scope and scope.level != RegionLevel.COUNTY:
+            self.add_error("scope", _("A county role needs a county as its scope."))
+        if role in CITY_ROLES and scope and scope.level != RegionLevel.CITY:
+            self.add_error("scope", _("A city role needs the city as its scope."))
+        password = cleaned.get("password")
+        if password and "password" in self.fields:
+            try:
+                validate_password(password, self.instance)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        if "password" in self.cleaned_data:
+            user.set_password(self.cleaned_data["password"])
+        if commit:
+            user.save()
+        return user
+
+
+class UserUpdateForm(UserCreateForm):
+    class Meta(UserCreateForm.Meta):
+        fields = ["full_name", "email", "phone", "role", "scope", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["password"]
+
+
+class PasswordResetByAdminForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"

@@ -1,0 +1,439 @@
+"""The shared schema: regions, schools, the student registry 学籍, users and their scope."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core import idnumbers
+from core.scoping import Role, ScopedModel, ScopedQuerySet
+
+
+class IdNumberField(models.CharField):
+    """An 18-character resident ID number, normalised and checked (GB 11643) on every save path."""
+
+    default_validators = []
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 18)
+        kwargs.setdefault("verbose_name", _("ID number"))
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("max_length") == 18:
+            del kwargs["max_length"]
+        return name, path, args, kwargs
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return idnumbers.normalize(value) if value else value
+
+    def validate(self, value, model_instance):
+        super().validate(value, model_instance)
+        if value:
+            idnumbers.validate(value)
+
+    def formfield(self, **kwargs):
+        from core.forms import IdNumberFormField
+
+        kwargs.setdefault("form_class", IdNumberFormField)
+        return super().formfield(**kwargs)
+
+
+class RegionLevel(models.TextChoices):
+    CITY = "city", _("City")
+    COUNTY = "county", _("County")
+    TOWNSHIP = "township", _("Township")
+    VILLAGE = "village", _("Village")
+
+
+class Region(models.Model):
+    """An administrative division (GB/T 2260): city, county, township or village."""
+
+    scope_field = "county"
+
+    code = models.CharField(
+        _("code"),
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^(\d{6}|\d{9}|\d{12})$", _("A code has 6, 9 or 12 digits."))],
+    )
+    name = models.CharField(_("name"), max_length=60)
+    level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    county = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("county"),
+        help_text=_("The county this region lies in (itself for a county); empty for the city."),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        indexes = [models.Index(fields=["level", "county"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.level == RegionLevel.COUNTY:
+            if self.pk is None:  # a county is its own county: needs its key first
+                self.county = None
+                super().save(*args, **kwargs)
+                self.county_id = self.pk
+                type(self).objects.filter(pk=self.pk).update(county_id=self.pk)
+                return
+            self.county_id = self.pk
+        elif self.level == RegionLevel.CITY:
+            self.county = None
+        elif self.parent_id:
+            self.county_id = self.parent.county_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        expected_parent = {
+            RegionLevel.COUNTY: RegionLevel.CITY,
+            RegionLevel.TOWNSHIP: RegionLevel.COUNTY,
+            RegionLevel.VILLAGE: RegionLevel.TOWNSHIP,
+        }.get(self.level)
+        if expected_parent and (self.parent is None or self.parent.level != expected_parent):
+            raise ValidationError(
+                {
+                    "parent": _("A %(level)s must lie in a %(parent)s.")
+                    % {
+                        "level": self.get_level_display(),
+                        "parent": RegionLevel(expected_parent).label,
+                    }
+                }
+            )
+
+
+class SchoolKind(models.TextChoices):
+    KINDERGARTEN = "kindergarten", _("Kindergarten")
+    PRIMARY = "primary", _("Primary school")
+    JUNIOR = "junior", _("Junior middle school")
+    NINE_YEAR = "nine_year", _("Nine-year school")
+    COMPLETE_MIDDLE = "complete_middle", _("Complete middle school")
+    SENIOR = "senior", _("Senior high school")
+    VOCATIONAL = "vocational", _("Vocational school")
+    TEACHING_POINT = "teaching_point", _("Teaching point")
+
+
+class Ownership(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    PRIVATE = "private", _("Private")
+
+
+class Locality(models.TextChoices):
+    URBAN = "urban", _("Urban")
+    RURAL = "rural", _("Rural")
+
+
+class School(ScopedModel):
+    """A school, identified by its 10-digit school code 学校标识码."""
+
+    code = models.CharField(
+        _("school code"),
+        max_length=10,
+        unique=True,
+        validators=[RegexValidator(r"^\d{10}$", _("A school code has 10 digits."))],
+    )
+    name = models.CharField(_("name"), max_length=100)
+    township = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="schools",
+        verbose_name=_("township"),
+        limit_choices_to={"level": RegionLevel.TOWNSHIP},
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=SchoolKind.choices)
+    ownership = models.CharField(
+        _("ownership"), max_length=10, choices=Ownership.choices, default=Ownership.PUBLIC
+    )
+    locality = models.CharField(_("urban or rural"), max_length=10, choices=Locality.choices)
+    boarding = models.BooleanField(_("boarding"), default=False)
+    is_central_kindergarten = models.BooleanField(
+        _("township public central kindergarten"), default=False
+    )
+
+    class Meta:
+        ordering = ["county__code", "code"]
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        indexes = [models.Index(fields=["county", "kind"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("school-detail", args=[self.pk])
+
+    def clean(self):
+        if self.township_id and self.county_id and self.township.county_id != self.county_id:
+            raise ValidationError({"township": _("The township is not in the school's county.")})
+        if self.is_central_kindergarten and self.kind != SchoolKind.KINDERGARTEN:
+            raise ValidationError(
+                {"is_central_kindergarten": _("Only a kindergarten can be a central kindergarten.")}
+            )
+
+    def derive_county(self):
+        if self.township_id and not self.county_id:
+            self.county_id = self.township.county_id
+
+
+class SchoolEnrolment(ScopedModel):
+    """A school's enrolment and boarders in one school year (the year it starts, e.g. 2023)."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("school")
+    )
+    school_year = models.PositiveSmallIntegerField(
+        _("school year"), help_text=_("The year the school year starts, e.g. 2023 for 2023–2024.")
+    )
+    enrolment = models.PositiveIntegerField(_("enrolment"))
+    boarders = models.PositiveIntegerField(_("boarders"), default=0)
+
+    class Meta:
+        ordering = ["-school_year", "school__code"]
+        verbose_name = _("school enrolment")
+        verbose_name_plural = _("school enrolments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_year"], name="unique_enrolment_per_school_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(boarders__lte=models.F("enrolment")),
+                name="boarders_not_above_enrolment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school} {self.school_year}"
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class StudentStatus(models.TextChoices):
+    ENROLLED = "enrolled", _("Enrolled")
+    SUSPENDED = "suspended", _("Suspended")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    DROPPED_OUT = "dropped_out", _("Dropped out")
+    GRADUATED = "graduated", _("Graduated")
+    HOME_DELIVERED = "home_delivered", _("Home-delivered schooling")
+    DECEASED = "deceased", _("Deceased")
+
+
+class Grade(models.IntegerChoices):
+    K1 = -3, _("Kindergarten, junior class")
+    K2 = -2, _("Kindergarten, middle class")
+    K3 = -1, _("Kindergarten, senior class")
+    G1 = 1, _("Grade 1")
+    G2 = 2, _("Grade 2")
+    G3 = 3, _("Grade 3")
+    G4 = 4, _("Grade 4")
+    G5 = 5, _("Grade 5")
+    G6 = 6, _("Grade 6")
+    G7 = 7, _("Grade 7")
+    G8 = 8, _("Grade 8")
+    G9 = 9, _("Grade 9")
+    G10 = 10, _("Grade 10")
+    G11 = 11, _("Grade 11")
+    G12 = 12, _("Grade 12")
+
+
+class Student(ScopedModel):
+    """A student in the registry 学籍, as imported from the provincial registry."""
+
+    id_number = IdNumberField(unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"))
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="students", verbose_name=_("school")
+    )
+    grade = models.SmallIntegerField(_("grade"), choices=Grade.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=StudentStatus.choices, default=StudentStatus.ENROLLED
+    )
+    household_region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("household registration"),
+    )
+
+    class Meta:
+        ordering = ["school__code", "grade", "name"]
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+        indexes = [
+            models.Index(fields=["county", "status"]),
+            models.Index(fields=["school", "grade"]),
+            models.Index(fields=["name", "birth_date"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("student-detail", args=[self.pk])
+
+    @property
+    def masked_id(self) -> str:
+        return idnumbers.mask(self.id_number)
+
+    def clean(self):
+        if self.id_number and idnumbers.is_valid(self.id_number):
+            born = idnumbers.birth_date(self.id_number)
+            if self.birth_date and born != self.birth_date:
+                raise ValidationError(
+                    {"birth_date": _("The birth date does not agree with the ID number.")}
+                )
+            if self.gender and idnumbers.gender(self.id_number) != self.gender:
+                raise ValidationError(
+                    {"gender": _("The gender does not agree with the ID number.")}
+                )
+
+
+class User(AbstractUser):
+    """A person who signs in: a role and the region it covers (the city, or one county)."""
+
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    scope = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("scope"),
+        limit_choices_to={"level__in": [RegionLevel.CITY, RegionLevel.COUNTY]},
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    is_demo = models.BooleanField(_("demo account"), default=False, editable=False)
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role in (Role.COUNTY_OFFICER, Role.COUNTY_REVIEWER):
+            if not self.scope or self.scope.level != RegionLevel.COUNTY:
+                raise ValidationError({"scope": _("A county role needs a county as its scope.")})
+        elif (
+            self.role in (Role.CITY_ADMIN, Role.CITY_STAFF)
+            and self.scope
+            and self.scope.level != RegionLevel.CITY
+        ):
+            raise ValidationError({"scope": _("A city role needs the city as its scope.")})
+
+    @property
+    def can_reveal_ids(self) -> bool:
+        from django.conf import settings
+
+        return self.is_active and (self.is_superuser or self.role in settings.ID_REVEAL_ROLES)
+
+
+__all__ = [
+    "AuditAction",
+    "AuditEvent",
+    "Gender",
+    "Grade",
+    "IdNumberField",
+    "Locality",
+    "MinValueValidator",
+    "Ownership",
+    "Region",
+    "RegionLevel",
+    "Role",
+    "School",
+    "SchoolEnrolment",
+    "SchoolKind",
+    "Student",
+    "StudentStatus",
+    "User",
+]
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Deleted")
+    REVEAL = "reveal", _("Revealed ID number")
+    EXPORT = "export", _("Exported")
+    IMPORT = "import", _("Imported")
+
+
+class AuditEvent(models.Model):
+    """One entry of the audit trail: who did what to which row, and the fields that changed."""
+
+    scope_field = "county"
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
+    ledger = models.CharField(_("ledger"), max_length=60, db_index=True)
+    object_id = models.CharField(_("row"), max_length=40, blank=True, db_index=True)
+    object_repr = models.CharField(_("row description"), max_length=200, blank=True)
+    county = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("county"),
+    )
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        indexes = [models.Index(fields=["ledger", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"

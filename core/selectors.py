@@ -1,0 +1,105 @@
+"""Read-side queries behind the home page. Every one takes the user and starts from visible_to."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.models import Region, RegionLevel, School, SchoolEnrolment, SchoolKind, Student
+from core.todo import TodoItem, register
+
+
+def current_school_year(today=None) -> int:
+    """A school year is named by the year it starts; it starts on 1 September."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return today.year if today.month >= 9 else today.year - 1
+
+
+def _link(name: str, **params) -> str:
+    return reverse(name) + "?" + urlencode({k: v for k, v in params.items() if v is not None})
+
+
+def home_figures(*, user) -> dict:
+    """Schools and students by county and school kind, each cell linking to the filtered list."""
+    counties = list(
+        Region.objects.visible_to(user).filter(level=RegionLevel.COUNTY).order_by("code")
+    )
+    school_counts = defaultdict(int)
+    for row in School.objects.visible_to(user).values("county_id", "kind").annotate(n=Count("id")):
+        school_counts[(row["county_id"], row["kind"])] = row["n"]
+    student_counts = defaultdict(int)
+    students = Student.objects.visible_to(user).values("county_id", "school__kind")
+    for row in students.annotate(n=Count("id")):
+        student_counts[(row["county_id"], row["school__kind"])] = row["n"]
+
+    kinds = list(SchoolKind)
+    rows = []
+    for county in counties:
+        cells = [
+            {
+                "kind": kind,
+                "schools": school_counts[(county.pk, kind.value)],
+                "students": student_counts[(county.pk, kind.value)],
+                "schools_url": _link("school-list", county=county.pk, kind=kind.value),
+                "students_url": _link("student-list", county=county.pk, school_kind=kind.value),
+            }
+            for kind in kinds
+        ]
+        rows.append(
+            {
+                "county": county,
+                "cells": cells,
+                "schools": sum(c["schools"] for c in cells),
+                "students": sum(c["students"] for c in cells),
+                "schools_url": _link("school-list", county=county.pk),
+                "students_url": _link("student-list", county=county.pk),
+            }
+        )
+    totals = [
+        {
+            "kind": kind,
+            "schools": sum(school_counts[(c.pk, kind.value)] for c in counties),
+            "students": sum(student_counts[(c.pk, kind.value)] for c in counties),
+            "schools_url": _link("school-list", kind=kind.value),
+            "students_url": _link("student-list", school_kind=kind.value),
+        }
+        for kind in kinds
+    ]
+    return {
+        "kinds": kinds,
+        "rows": rows,
+        "totals": totals,
+        "schools": sum(r["schools"] for r in rows),
+        "students": sum(r["students"] for r in rows),
+        "chart": {
+            "counties": [c.name for c in counties],
+            "schools": [r["schools"] for r in rows],
+            "students": [r["students"] for r in rows],
+            "labels": {"schools": _("Schools"), "students": _("Students")},
+        },
+    }
+
+
+@register
+def schools_without_enrolment(user) -> list[TodoItem]:
+    """Schools with no enrolment figures for the current school year."""
+    year = current_school_year()
+    missing = (
+        School.objects.visible_to(user)
+        .exclude(pk__in=SchoolEnrolment.objects.filter(school_year=year).values("school_id"))
+        .count()
+    )
+    return [
+        TodoItem(
+            title=_("Schools without enrolment figures for %(year)s") % {"year": year},
+            count=missing,
+            url=reverse("schoolenrolment-list") + f"?school_year={year}",
+            level="info",
+        )
+    ]

@@ -1,0 +1,83 @@
+"""Sortable tables for the lists (django-tables2)."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from core import idnumbers
+from core.models import Region, School, SchoolEnrolment, Student
+
+
+class MaskedIdColumn(tables.Column):
+    """An ID number, always masked; sorting by it is not offered."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("orderable", False)
+        kwargs.setdefault("verbose_name", _("ID number"))
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return idnumbers.mask(value)
+
+
+class LedgerTable(tables.Table):
+    class Meta:
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        template_name = "django_tables2/bootstrap5.html"
+
+
+class RegionTable(LedgerTable):
+    code = tables.Column(linkify=False)
+
+    class Meta(LedgerTable.Meta):
+        model = Region
+        fields = ["code", "name", "level", "parent"]
+
+
+class SchoolTable(LedgerTable):
+    code = tables.Column(linkify=True)
+    name = tables.Column(linkify=True)
+
+    class Meta(LedgerTable.Meta):
+        model = School
+        fields = [
+            "code",
+            "name",
+            "county",
+            "township",
+            "kind",
+            "ownership",
+            "locality",
+            "boarding",
+            "is_central_kindergarten",
+        ]
+        order_by = ("code",)
+
+
+class SchoolEnrolmentTable(LedgerTable):
+    school = tables.Column(linkify=True)
+
+    class Meta(LedgerTable.Meta):
+        model = SchoolEnrolment
+        fields = ["school", "county", "school_year", "enrolment", "boarders"]
+
+
+class StudentTable(LedgerTable):
+    name = tables.Column(linkify=True)
+    id_number = MaskedIdColumn()
+    school = tables.Column(linkify=True)
+
+    class Meta(LedgerTable.Meta):
+        model = Student
+        fields = [
+            "name",
+            "id_number",
+            "gender",
+            "birth_date",
+            "county",
+            "school",
+            "grade",
+            "status",
+        ]
+        order_by = ("school", "grade", "name")

@@ -1,0 +1,32 @@
+"""The to-do list: one registry that every programme area feeds.
+
+A provider is a function `provider(user) -> list[TodoItem]`, registered with `@register`; it must
+compute its items from rows visible to the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+PROVIDERS: list[Callable] = []
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    title: str
+    count: int
+    url: str
+    level: str = "warning"  # bootstrap colour: danger for overdue, warning for due, info
+
+
+def register(provider: Callable) -> Callable:
+    PROVIDERS.append(provider)
+    return provider
+
+
+def items_for(user) -> list[TodoItem]:
+    items: list[TodoItem] = []
+    for provider in PROVIDERS:
+        items.extend(item for item in provider(user) if item.count)
+    return items

@@ -1,0 +1,344 @@
+"""Generic ledger pages (configured by a Ledger declaration), the home page and user management.
+
+Every queryset here starts from `visible_to(user)`; a row outside the user's scope answers 404,
+exactly like a row that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView
+from django.views.generic.edit import FormView
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+
+from core import audit, exports, selectors, todo
+from core.forms import PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
+from core.models import AuditAction, AuditEvent, Student, User
+from core.scoping import Role, can_edit, ensure_in_scope
+
+
+class LedgerMixin(LoginRequiredMixin):
+    ledger = None  # set by Ledger.urlpatterns()
+
+    def get_queryset(self):
+        queryset = self.ledger.model.objects.visible_to(self.request.user)
+        if self.ledger.select_related:
+            queryset = queryset.select_related(*self.ledger.select_related)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meta = self.ledger.model._meta
+        context.update(
+            ledger=self.ledger,
+            verbose_name=meta.verbose_name,
+            verbose_name_plural=meta.verbose_name_plural,
+            can_edit=can_edit(self.request.user) and self.ledger.editable,
+            list_url=reverse(self.ledger.url_name("list")),
+        )
+        return context
+
+
+class EditPermissionMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_edit(request.user):
+            raise PermissionDenied(_("Your role may not change ledger rows."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class LedgerListView(LedgerMixin, SingleTableMixin, FilterView):
+    template_name = "core/ledger_list.html"
+    strict = False
+
+    def get_filterset_class(self):
+        return self.ledger.filterset
+
+    def get_table_class(self):
+        return self.ledger.table
+
+    def get_table_pagination(self, table):
+        return {"per_page": 50}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["result_count"] = (
+            context["table"].paginator.count
+            if hasattr(context["table"], "paginator")
+            else len(context["table"].rows)
+        )
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["export_url"] = reverse(self.ledger.url_name("export")) + (
+            "?" + query.urlencode() if query else ""
+        )
+        return context
+
+
+class LedgerExportView(LedgerMixin, View):
+    """The filtered rows, all pages, in the table's order, as .xlsx (ID numbers masked)."""
+
+    def get(self, request):
+        filterset = self.ledger.filterset(
+            request.GET or None, queryset=self.get_queryset(), request=request
+        )
+        table = self.ledger.table(filterset.qs)
+        RequestConfig(request, paginate=False).configure(table)
+        title = str(self.ledger.model._meta.verbose_name_plural)
+        content = exports.write_xlsx(exports.table_rows(table), sheet_title=title)
+        audit.record(
+            actor=request.user,
+            action=AuditAction.EXPORT,
+            model=self.ledger.model,
+            county=getattr(request.user, "scope", None) if request.user.role else None,
+            note=request.GET.urlencode()[:300],
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        filename = f"{self.ledger.name}-{stamp}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class LedgerDetailView(LedgerMixin, DetailView):
+    template_name = "core/ledger_detail.html"
+
+    def get_template_names(self):
+        meta = self.ledger.model._meta
+        return [f"{meta.app_label}/{meta.model_name}_detail.html", self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = self.object
+        names = self.ledger.detail_fields or [
+            f.name for f in obj._meta.concrete_fields if not f.primary_key
+        ]
+        rows = []
+        for name in names:
+            field = obj._meta.get_field(name)
+            if name == "id_number":
+                value = obj.masked_id
+            elif getattr(field, "choices", None):
+                value = getattr(obj, f"get_{name}_display")()
+            else:
+                value = getattr(obj, name)
+            rows.append((name, field.verbose_name, value))
+        context["fields"] = rows
+        context["history"] = audit.history(obj).select_related("actor")[:50]
+        return context
+
+
+class LedgerFormMixin(EditPermissionMixin, LedgerMixin):
+    template_name = "core/ledger_form.html"
+
+    def get_form_class(self):
+        return self.ledger.form
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def save_scoped(self, form, before=None):
+        """Save inside a transaction and re-check the saved row against the user's scope."""
+        try:
+            with transaction.atomic():
+                obj = form.save()
+                ensure_in_scope(self.request.user, obj)
+                if before is None:
+                    audit.record_create(self.request.user, obj)
+                else:
+                    audit.record_update(self.request.user, obj, before)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        self.object = obj
+        messages.success(self.request, _("Saved."))
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        return reverse(self.ledger.url_name("detail"), args=[self.object.pk])
+
+
+class LedgerCreateView(LedgerFormMixin, CreateView):
+    def form_valid(self, form):
+        return self.save_scoped(form)
+
+
+class LedgerUpdateView(LedgerFormMixin, UpdateView):
+    def form_valid(self, form):
+        before = audit.snapshot(self.ledger.model.objects.get(pk=self.object.pk))
+        return self.save_scoped(form, before=before)
+
+
+class LedgerDeleteView(EditPermissionMixin, LedgerMixin, DeleteView):
+    template_name = "core/ledger_confirm_delete.html"
+
+    def form_valid(self, form):
+        obj = self.object
+        before, pk = audit.snapshot(obj), obj.pk
+        try:
+            with transaction.atomic():
+                obj.delete()
+                obj.pk = pk
+                audit.record_delete(self.request.user, obj, before, pk)
+        except ProtectedError:
+            messages.error(
+                self.request, _("This row cannot be deleted: other rows still refer to it.")
+            )
+            return HttpResponseRedirect(reverse(self.ledger.url_name("detail"), args=[pk]))
+        messages.success(self.request, _("Deleted."))
+        return HttpResponseRedirect(reverse(self.ledger.url_name("list")))
+
+
+class StudentRevealIdView(LoginRequiredMixin, View):
+    """POST only (the number never travels in a URL); permission checked; every reveal logged."""
+
+    def post(self, request, pk):
+        student = get_object_or_404(Student.objects.visible_to(request.user), pk=pk)
+        if not request.user.can_reveal_ids:
+            raise PermissionDenied(_("Your role may not reveal ID numbers."))
+        audit.record(actor=request.user, action=AuditAction.REVEAL, obj=student)
+        response = render(request, "core/_revealed_id.html", {"id_number": student.id_number})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class HomeView(LoginRequiredMixin, View):
+    def get(self, request):
+        context = {
+            "figures": selectors.home_figures(user=request.user),
+            "todo_items": todo.items_for(request.user),
+        }
+        return render(request, "core/home.html", context)
+
+
+# --- Audit log (city administrators) -----------------------------------------------------------
+
+
+class CityAdminRequiredMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not (user.is_superuser or user.role == Role.CITY_ADMIN):
+            raise PermissionDenied(_("Only city administrators may open this page."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AuditLogView(CityAdminRequiredMixin, ListView):
+    template_name = "core/audit_log.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = AuditEvent.objects.visible_to(self.request.user).select_related(
+            "actor", "county"
+        )
+        params = self.request.GET
+        if params.get("user"):
+            queryset = queryset.filter(actor__username__contains=params["user"])
+        if params.get("ledger"):
+            queryset = queryset.filter(ledger=params["ledger"])
+        if params.get("action"):
+            queryset = queryset.filter(action=params["action"])
+        if params.get("date_from"):
+            queryset = queryset.filter(at__date__gte=params["date_from"])
+        if params.get("date_to"):
+            queryset = queryset.filter(at__date__lte=params["date_to"])
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        from core.ledger import all_ledgers
+
+        context["ledgers"] = [
+            (ledger.label, ledger.model._meta.verbose_name_plural) for ledger in all_ledgers()
+        ]
+        context["actions"] = AuditAction.choices
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        return context
+
+
+# --- User management (city administrators) -----------------------------------------------------
+
+
+class UserListView(CityAdminRequiredMixin, ListView):
+    template_name = "core/user_list.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        queryset = User.objects.select_related("scope").order_by("scope__code", "username")
+        if self.request.GET.get("q"):
+            queryset = queryset.filter(username__contains=self.request.GET["q"])
+        return queryset
+
+
+class UserCreateView(CityAdminRequiredMixin, CreateView):
+    model = User
+    form_class = UserCreateForm
+    template_name = "core/user_form.html"
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            self.object = form.save()
+            audit.record_create(self.request.user, self.object)
+        messages.success(self.request, _("User %(name)s created.") % {"name": self.object.username})
+        return HttpResponseRedirect(reverse("user-list"))
+
+
+class UserUpdateView(CityAdminRequiredMixin, UpdateView):
+    model = User
+    form_class = UserUpdateForm
+    template_name = "core/user_form.html"
+
+    def form_valid(self, form):
+        before = audit.snapshot(User.objects.get(pk=self.object.pk))
+        with transaction.atomic():
+            self.object = form.save()
+            audit.record_update(self.request.user, self.object, before)
+        messages.success(self.request, _("User %(name)s saved.") % {"name": self.object.username})
+        return HttpResponseRedirect(reverse("user-list"))
+
+
+class UserPasswordResetView(CityAdminRequiredMixin, FormView):
+    form_class = PasswordResetByAdminForm
+    template_name = "core/user_password.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.target = get_object_or_404(User, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.target
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(target=self.target, **kwargs)
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            form.save()
+            audit.record(
+                actor=self.request.user,
+                action=AuditAction.UPDATE,
+                obj=self.target,
+                changes={"password": ["***", "***"]},
+            )
+        messages.success(
+            self.request, _("Password of %(name)s reset.") % {"name": self.target.username}
+        )
+        return HttpResponseRedirect(reverse("user-list"))

@@ -1,0 +1,102 @@
+"""Scoping cases of the shared schema's ledgers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core import idnumbers
+from tests.factories import SchoolEnrolmentFactory, SchoolFactory, StudentFactory
+from tests.scoping import ScopingCase, register
+
+_serial = iter(range(10_000, 99_999))
+
+
+def _school_code(school) -> str:
+    return f"21{school.county.code[-4:]}{next(_serial) % 10_000:04d}"
+
+
+register(
+    ScopingCase(
+        label="core.school",
+        make=lambda school: SchoolFactory(
+            township=school.township, name=f"{school.county}测试学校"
+        ),
+        form_data=lambda school, row=None: {
+            "code": row.code if row else _school_code(school),
+            "name": "改名学校",
+            "county": school.county_id,
+            "township": school.township_id,
+            "kind": "primary",
+            "ownership": "public",
+            "locality": "rural",
+        },
+        api_data=lambda school, row=None: {
+            "code": row.code if row else _school_code(school),
+            "name": "接口学校",
+            "county": school.county_id,
+            "township": school.township_id,
+            "kind": "primary",
+            "ownership": "public",
+            "locality": "rural",
+        },
+        marker=lambda row: row.code,
+    )
+)
+
+
+register(
+    ScopingCase(
+        label="core.schoolenrolment",
+        make=lambda school: SchoolEnrolmentFactory(school=school, school_year=2021, enrolment=321),
+        form_data=lambda school, row=None: {
+            "school": school.pk,
+            "school_year": 2020,
+            "enrolment": 99,
+            "boarders": 0,
+        },
+        api_data=lambda school, row=None: {
+            "school": school.pk,
+            "school_year": 2019,
+            "enrolment": 98,
+            "boarders": 0,
+        },
+        marker=lambda row: row.school.name,
+    )
+)
+
+
+def _student_data(school, row=None):
+    born = dt.date(2012, 7, 1)
+    number = (
+        row.id_number if row else idnumbers.make(school.county.code, born, next(_serial) % 1000)
+    )
+    return {
+        "id_number": number,
+        "name": "王小明",
+        "gender": idnumbers.gender(number),
+        "birth_date": (row.birth_date if row else born).isoformat(),
+        "school": school.pk,
+        "grade": 5,
+        "status": "enrolled",
+    }
+
+
+register(
+    ScopingCase(
+        label="core.student",
+        make=lambda school: StudentFactory(school=school, name=f"{school.county}学生"),
+        form_data=_student_data,
+        api_data=_student_data,
+        marker=lambda row: row.name,
+    )
+)
+
+
+register(
+    ScopingCase(
+        label="core.region",
+        make=lambda school: school.township,
+        marker=lambda row: row.code,
+        county_filter="parent",
+    )
+)

@@ -1,0 +1,106 @@
+"""factory-boy factories for the shared schema; every ledger's factory lives here or beside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+
+from core import idnumbers
+from core.models import (
+    Region,
+    RegionLevel,
+    School,
+    SchoolEnrolment,
+    SchoolKind,
+    Student,
+    User,
+)
+from core.scoping import Role
+
+DEMO_PASSWORD = "test-pass-2023"  # noqa: S105
+
+
+class CityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = "231000"
+    name = "牡丹江市"
+    level = RegionLevel.CITY
+
+
+class CountyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"2310{81 + n % 18:02d}")
+    name = factory.Sequence(lambda n: f"第{n}县")
+    level = RegionLevel.COUNTY
+    parent = factory.SubFactory(CityFactory)
+
+
+class TownshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+
+    parent = factory.SubFactory(CountyFactory)
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}{100 + n % 900:03d}")
+    name = factory.Sequence(lambda n: f"第{n}镇")
+    level = RegionLevel.TOWNSHIP
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+
+    township = factory.SubFactory(TownshipFactory)
+    county = factory.LazyAttribute(lambda o: o.township.parent)
+    code = factory.Sequence(lambda n: f"21{n:08d}")
+    name = factory.Sequence(lambda n: f"第{n}小学")
+    kind = SchoolKind.PRIMARY
+    locality = "rural"
+
+
+class SchoolEnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolEnrolment
+
+    school = factory.SubFactory(SchoolFactory)
+    school_year = 2023
+    enrolment = 120
+    boarders = 20
+
+
+class StudentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Student
+
+    school = factory.SubFactory(SchoolFactory)
+    birth_date = dt.date(2013, 3, 14)
+    id_number = factory.LazyAttributeSequence(
+        lambda o, n: idnumbers.make(o.school.county.code, o.birth_date, (n * 2 + 1) % 1000)
+    )
+    gender = factory.LazyAttribute(lambda o: idnumbers.gender(o.id_number))
+    name = factory.Sequence(lambda n: f"学生{n}")
+    grade = 4
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    role = Role.COUNTY_OFFICER
+    scope = factory.SubFactory(CountyFactory)
+    password = factory.PostGenerationMethodCall("set_password", DEMO_PASSWORD)
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
