@@ -11,13 +11,19 @@ import copy
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied
 
 from core import audit, idnumbers
 from core.models import Region, School, SchoolEnrolment, Student
 from core.scoping import can_edit, ensure_in_scope
+
+
+class Conflict(APIException):
+    status_code = 409
+    default_code = "conflict"
 
 
 class ScopedFilterBackend(DjangoFilterBackend):
@@ -52,6 +58,8 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
+        if any(f.name == "version" for f in self.Meta.model._meta.concrete_fields):
+            fields["version"] = serializers.IntegerField(read_only=True)
         return fields
 
     def validate(self, attrs):
@@ -107,11 +115,25 @@ class LedgerViewSet(viewsets.ModelViewSet):
         before = audit.snapshot(self.ledger.model.objects.get(pk=serializer.instance.pk))
         try:
             with transaction.atomic():
+                self.check_version(serializer.instance)
                 obj = serializer.save()
                 ensure_in_scope(self.request.user, obj)
                 audit.record_update(self.request.user, obj, before)
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from error
+
+    def check_version(self, instance):
+        """A client that sends the `version` it read gets 409 if the row changed meanwhile."""
+        sent = self.request.data.get("version")
+        if sent is None or not hasattr(instance, "version"):
+            return
+        current = type(instance).objects.select_for_update().get(pk=instance.pk)
+        if str(current.version) != str(sent):
+            raise Conflict(
+                _("This row was changed by someone else (now version %(version)s); reload it.")
+                % {"version": current.version}
+            )
+        instance.version = current.version
 
     def perform_destroy(self, instance):
         before, pk = audit.snapshot(instance), instance.pk

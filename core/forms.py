@@ -36,11 +36,19 @@ class ScopedModelForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.conflict = []
+        if self.instance.pk and hasattr(self.instance, "version"):
+            # The version the user started from; a save based on an older one is refused.
+            self.fields["row_version"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=self.instance.version
+            )
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
         for name, field in self.fields.items():
+            if isinstance(field.widget, forms.HiddenInput):
+                continue
             if isinstance(field.widget, (forms.Select, forms.SelectMultiple)):
                 field.widget.attrs.setdefault("class", "form-select")
             elif isinstance(field.widget, forms.CheckboxInput):

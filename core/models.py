@@ -369,6 +369,8 @@ class User(AbstractUser):
 
 
 __all__ = [
+    "JobRun",
+    "JobStatus",
     "AuditAction",
     "AuditEvent",
     "Gender",
@@ -437,3 +439,6 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"
+
+
+from core.jobs import JobRun, JobStatus  # noqa: E402  (models of the job machinery)

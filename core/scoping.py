@@ -84,6 +84,8 @@ class ScopedModel(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic locking: a save based on an older version is refused (see core.views).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -92,6 +94,8 @@ class ScopedModel(models.Model):
 
     def save(self, *args, **kwargs):
         self.derive_county()
+        if self.pk is not None and not kwargs.get("force_insert"):
+            self.version = (self.version or 0) + 1
         super().save(*args, **kwargs)
 
     def derive_county(self) -> None:

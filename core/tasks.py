@@ -2,6 +2,10 @@
 
 from celery import shared_task
 from django.core import management
+from django.db import InterfaceError, OperationalError
+
+from core import exports, jobs  # noqa: F401  (exports registers its job runner)
+from core.jobs import TransientJobError
 
 
 @shared_task(name="core.tasks.clear_expired_sessions")
@@ -16,3 +20,18 @@ def count_visible_schools(user_id: int) -> int:
     from core.models import School, User
 
     return School.objects.visible_to(User.objects.get(pk=user_id)).count()
+
+
+@shared_task(
+    name="core.tasks.run_job",
+    bind=True,
+    autoretry_for=(TransientJobError, OperationalError, InterfaceError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def run_job(self, job_id: int) -> str:
+    """Run a JobRun by id; transient failures are retried with backoff, the rest recorded."""
+    job = jobs.execute(job_id)
+    return job.status

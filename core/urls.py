@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import views
+from core import job_views, views
 from core.ledger import all_ledgers
 
 urlpatterns = [
@@ -10,6 +10,10 @@ urlpatterns = [
         views.StudentRevealIdView.as_view(),
         name="student-reveal-id",
     ),
+    path("jobs/", job_views.JobListView.as_view(), name="job-list"),
+    path("jobs/<int:pk>/", job_views.JobDetailView.as_view(), name="job-detail"),
+    path("jobs/<int:pk>/progress/", job_views.JobProgressView.as_view(), name="job-progress"),
+    path("jobs/<int:pk>/download/", job_views.JobDownloadView.as_view(), name="job-download"),
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
     path("users/", views.UserListView.as_view(), name="user-list"),
     path("users/new/", views.UserCreateView.as_view(), name="user-create"),

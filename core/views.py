@@ -6,6 +6,7 @@ exactly like a row that does not exist.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -14,16 +15,17 @@ from django.db.models import ProtectedError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView
 from django.views.generic.edit import FormView
 from django_filters.views import FilterView
-from django_tables2 import RequestConfig, SingleTableMixin
+from django_tables2 import SingleTableMixin
 
 from core import audit, exports, selectors, todo
 from core.forms import PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
+from core.jobs import start_job
 from core.models import AuditAction, AuditEvent, Student, User
 from core.scoping import Role, can_edit, ensure_in_scope
 
@@ -86,30 +88,34 @@ class LedgerListView(LedgerMixin, SingleTableMixin, FilterView):
 
 
 class LedgerExportView(LedgerMixin, View):
-    """The filtered rows, all pages, in the table's order, as .xlsx (ID numbers masked)."""
+    """The filtered rows, all pages, in the table's order, as .xlsx (ID numbers masked).
+
+    Up to EXPORT_MAX_ROWS_INLINE rows are sent at once; more run as a job to download when ready.
+    """
 
     def get(self, request):
-        filterset = self.ledger.filterset(
-            request.GET or None, queryset=self.get_queryset(), request=request
-        )
-        table = self.ledger.table(filterset.qs)
-        RequestConfig(request, paginate=False).configure(table)
-        title = str(self.ledger.model._meta.verbose_name_plural)
-        content = exports.write_xlsx(exports.table_rows(table), sheet_title=title)
-        audit.record(
-            actor=request.user,
-            action=AuditAction.EXPORT,
-            model=self.ledger.model,
-            county=getattr(request.user, "scope", None) if request.user.role else None,
-            note=request.GET.urlencode()[:300],
-        )
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        filename = f"{self.ledger.name}-{stamp}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        query = request.GET.copy()
+        query.pop("page", None)
+        if exports.count_rows(ledger=self.ledger, user=request.user, query=query) > (
+            settings.EXPORT_MAX_ROWS_INLINE
+        ):
+            job = start_job(
+                kind="export",
+                title=_("Export of %(ledger)s")
+                % {"ledger": self.ledger.model._meta.verbose_name_plural},
+                actor=request.user,
+                params={
+                    "ledger": self.ledger.label,
+                    "query": query.urlencode(),
+                    "language": translation.get_language(),
+                },
+            )
+            return HttpResponseRedirect(job.get_absolute_url())
+        content, count = exports.export_ledger(ledger=self.ledger, user=request.user, query=query)
+        exports.record_export(actor=request.user, ledger=self.ledger, query=query, count=count)
+        response = HttpResponse(content, content_type=exports.XLSX_TYPE)
+        name = exports.file_name(self.ledger)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
 
@@ -153,9 +159,14 @@ class LedgerFormMixin(EditPermissionMixin, LedgerMixin):
         return kwargs
 
     def save_scoped(self, form, before=None):
-        """Save inside a transaction and re-check the saved row against the user's scope."""
+        """Save inside a transaction: refuse a stale edit, re-check the row's scope, audit it."""
         try:
             with transaction.atomic():
+                if form.instance.pk:
+                    current = self.ledger.model.objects.select_for_update().get(pk=form.instance.pk)
+                    if current.version != form.cleaned_data.get("row_version"):
+                        return self.edit_conflict(form, current)
+                    form.instance.version = current.version
                 obj = form.save()
                 ensure_in_scope(self.request.user, obj)
                 if before is None:
@@ -168,6 +179,39 @@ class LedgerFormMixin(EditPermissionMixin, LedgerMixin):
         self.object = obj
         messages.success(self.request, _("Saved."))
         return HttpResponseRedirect(self.get_success_url())
+
+    def edit_conflict(self, form, current):
+        """Someone saved the row since this form was opened: show their values, keep the user's.
+
+        The form comes back with the newer version, so saving again deliberately overwrites.
+        """
+        last = audit.history(current).select_related("actor").first()
+        for name, field in form.fields.items():
+            if name == "row_version" or name not in form.cleaned_data:
+                continue
+            theirs = getattr(current, name, None)
+            mine = form.cleaned_data[name]
+            if name == "id_number":
+                continue
+            if theirs != mine:
+                model_field = current._meta.get_field(name)
+                shown = getattr(current, f"get_{name}_display")() if model_field.choices else theirs
+                form.conflict.append((field.label, shown, mine))
+        data = form.data.copy()
+        data["row_version"] = current.version
+        form.data = data
+        form.add_error(
+            None,
+            _(
+                "This row was changed by %(user)s at %(time)s while you were editing. Their values "
+                "are shown below; your input is kept. Save again to overwrite their changes."
+            )
+            % {
+                "user": getattr(last, "actor", None) or _("another user"),
+                "time": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M:%S"),
+            },
+        )
+        return self.form_invalid(form)
 
     def get_success_url(self):
         return reverse(self.ledger.url_name("detail"), args=[self.object.pk])

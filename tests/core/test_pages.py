@@ -201,3 +201,61 @@ def test_pages_carry_a_csp_without_inline_scripts(county_client):
         and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
     )
     assert "<script>" not in response.content.decode()
+
+
+def test_second_of_two_concurrent_edits_is_told_and_sees_the_other_values(
+    client, county_user, county_reviewer, school
+):
+    student = StudentFactory(school=school, name="原名", grade=4)
+    first, second = client, __import__("django.test").test.Client()
+    first.force_login(county_user)
+    second.force_login(county_reviewer)
+    url = reverse("student-update", args=[student.pk])
+    version = first.get(url).context["form"]["row_version"].value()
+    assert second.get(url).context["form"]["row_version"].value() == version
+    common = {
+        "id_number": "",
+        "gender": student.gender,
+        "school": school.pk,
+        "status": "enrolled",
+        "birth_date": student.birth_date.isoformat(),
+        "row_version": version,
+    }
+    assert first.post(url, {**common, "name": "甲改的名", "grade": 5}).status_code == 302
+
+    response = second.post(url, {**common, "name": "乙改的名", "grade": 4})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "修改" in " ".join(response.context["form"].non_field_errors())
+    assert "甲改的名" in html and "乙改的名" in html  # their value shown, mine kept
+    student.refresh_from_db()
+    assert student.name == "甲改的名"  # nothing silently overwritten
+
+    # Saving again, knowingly, overwrites.
+    again = second.post(
+        url,
+        {
+            **common,
+            "name": "乙改的名",
+            "grade": 4,
+            "row_version": response.context["form"].data["row_version"],
+        },
+    )
+    assert again.status_code == 302
+    student.refresh_from_db()
+    assert student.name == "乙改的名"
+
+
+def test_api_update_with_stale_version_gets_409(county_user, school):
+    from rest_framework.test import APIClient
+
+    student = StudentFactory(school=school)
+    api = APIClient()
+    api.force_authenticate(county_user)
+    url = f"/api/v1/students/{student.pk}/"
+    version = api.get(url).json()["version"]
+    assert api.patch(url, {"name": "一", "version": version}, format="json").status_code == 200
+    stale = api.patch(url, {"name": "二", "version": version}, format="json")
+    assert stale.status_code == 409
+    student.refresh_from_db()
+    assert student.name == "一"

@@ -1,0 +1,121 @@
+"""Jobs: a JobRun per long operation, live progress, outcome, no partial writes, never run twice."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from core import jobs
+from core.jobs import JobFailed, JobRun, JobStatus, runner
+from core.models import AuditAction, AuditEvent, School
+from tests.factories import SchoolFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@runner("test_writes_then_fails")
+def _writes_then_fails(job, progress):
+    with transaction.atomic():
+        SchoolFactory(name="不应留下的学校")
+        progress(1, 2, "half way")
+        raise JobFailed("第2步失败：测试")
+
+
+@runner("test_counts")
+def _counts(job, progress):
+    progress(1, 2, "")
+    return {"message": "done", "schools": School.objects.count()}
+
+
+def test_big_export_runs_as_a_job_and_downloads(
+    county_client, county_user, school, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_MAX_ROWS_INLINE = 2
+    SchoolFactory.create_batch(3, township=school.township, kind="junior")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = county_client.get(reverse("school-export"), {"kind": "junior"})
+    job = JobRun.objects.get()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.actor == county_user
+    page = county_client.get(job.get_absolute_url()).content.decode()
+    assert "job-download" in page and "hx-trigger" not in page  # finished: polling stops
+    download = county_client.get(reverse("job-download", args=[job.pk]))
+    sheet = load_workbook(BytesIO(b"".join(download.streaming_content))).active
+    assert sheet.max_row == 1 + 3  # header + the three junior schools, not the primary one
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT, changes__rows=3).exists()
+
+
+def test_other_users_job_is_not_found(client, county_user, other_county_user):
+    job = JobRun.objects.create(
+        kind="test_counts", title="x", actor=county_user, county=county_user.scope
+    )
+    client.force_login(other_county_user)
+    assert client.get(job.get_absolute_url()).status_code == 404
+    assert client.get(reverse("job-progress", args=[job.pk])).status_code == 404
+
+
+def test_failed_job_shows_message_and_leaves_no_partial_writes(county_client, county_user, city):
+    job = JobRun.objects.create(kind="test_writes_then_fails", title="x", actor=county_user)
+    jobs.execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.error == "第2步失败：测试"
+    assert not School.objects.filter(name="不应留下的学校").exists()
+    html = county_client.get(job.get_absolute_url()).content.decode()
+    assert "第2步失败：测试" in html
+
+
+def test_progress_is_polled_until_finished(county_client, county_user):
+    job = JobRun.objects.create(kind="test_counts", title="统计", actor=county_user)
+    fragment = county_client.get(reverse("job-progress", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in fragment
+    jobs.Progress(job)(1, 4, "正在处理")
+    fragment = county_client.get(reverse("job-progress", args=[job.pk])).content.decode()
+    assert "25%" in fragment and "正在处理" in fragment
+    jobs.execute(job.pk)
+    fragment = county_client.get(reverse("job-progress", args=[job.pk])).content.decode()
+    assert "hx-trigger" not in fragment and "100%" in fragment and "done" in fragment
+
+
+def test_a_job_is_not_run_twice(county_user):
+    job = JobRun.objects.create(kind="test_counts", title="x", actor=county_user)
+    jobs.execute(job.pk)
+    jobs.execute(job.pk)
+    job.refresh_from_db()
+    assert job.attempts == 1 and job.status == JobStatus.SUCCEEDED
+
+
+def test_job_enqueued_in_a_rolled_back_transaction_never_runs(
+    county_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                jobs.start_job(kind="test_counts", title="x", actor=county_user)
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+    assert callbacks == [] and not JobRun.objects.exists()
+
+
+def test_transient_errors_are_retried(county_user, monkeypatch):
+    from core.tasks import run_job
+
+    assert run_job.max_retries >= 3 and run_job.retry_backoff
+    attempts = []
+
+    @runner("test_flaky")
+    def flaky(job, progress):
+        attempts.append(1)
+        raise jobs.TransientJobError("connection lost")
+
+    job = JobRun.objects.create(kind="test_flaky", title="x", actor=county_user)
+    with pytest.raises(jobs.TransientJobError):
+        jobs.execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED  # left for the retry, not marked failed
