@@ -27,6 +27,7 @@ class Ledger:
     detail_fields: tuple[str, ...] = ()
     editable: bool = True
     extra: dict = field(default_factory=dict)
+    import_spec: object | None = None  # a core.importing.spec.ImportSpec: gives the import pages
 
     @property
     def name(self) -> str:
@@ -77,6 +78,10 @@ class Ledger:
                     name=self.url_name("delete"),
                 ),
             ]
+        if self.import_spec is not None:
+            from core.importing.views import import_urlpatterns
+
+            patterns += import_urlpatterns(self)
         return patterns
 
     def viewset(self):

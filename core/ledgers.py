@@ -13,6 +13,7 @@ from core.filters import (
     StudentFilterSet,
 )
 from core.forms import SchoolEnrolmentForm, SchoolForm, StudentForm
+from core.imports import SchoolEnrolmentImportSpec, SchoolImportSpec, StudentImportSpec
 from core.ledger import Ledger, register
 from core.models import Region, School, SchoolEnrolment, Student
 from core.tables import RegionTable, SchoolEnrolmentTable, SchoolTable, StudentTable
@@ -27,6 +28,7 @@ SCHOOLS = register(
         slug="schools",
         api_prefix="schools",
         select_related=("county", "township"),
+        import_spec=SchoolImportSpec(),
     )
 )
 
@@ -40,6 +42,7 @@ SCHOOL_ENROLMENTS = register(
         slug="enrolments",
         api_prefix="enrolments",
         select_related=("school", "county"),
+        import_spec=SchoolEnrolmentImportSpec(),
     )
 )
 
@@ -53,6 +56,7 @@ STUDENTS = register(
         slug="students",
         api_prefix="students",
         select_related=("school", "county", "household_region"),
+        import_spec=StudentImportSpec(),
         detail_fields=(
             "name",
             "id_number",

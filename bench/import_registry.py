@@ -1,0 +1,272 @@
+"""Benchmark: import 100,000 registry rows from .xlsx through the same pipeline as the page.
+
+    .venv/bin/python bench/import_registry.py [--rows 100000] [--keep-db]
+
+Creates the scratch PostgreSQL database `xj_bench_import` (PGHOST, PGPORT, PGUSER default to
+127.0.0.1, 5432, postgres; or give --db-url), migrates it, seeds one county with 20 schools and a
+county officer, writes a registry workbook of --rows students (openpyxl, not timed), then times in
+the same process:
+
+  (a) the bare read: pandas.read_excel(path, engine="calamine"), best of three;
+  (b) the import as the upload page does it: store + hash + safety checks, preview (read, map,
+      normalise, validate, compare), then confirm (the same analysis again inside one
+      transaction, bulk upsert and the audit trail) — services from core.importing.pipeline;
+  (c) the same file imported a second time (every row unchanged, nothing written).
+
+and prints rows per second and the ratio of (b) to (a). The database is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--schools", type=int, default=20)
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the scratch database")
+    host = os.environ.get("PGHOST", "127.0.0.1")
+    port = os.environ.get("PGPORT", "5432")
+    user = os.environ.get("PGUSER", "postgres")
+    parser.add_argument(
+        "--db-url", default=f"postgres://{user}@{host}:{port}/xj_bench_import", help="scratch db"
+    )
+    return parser.parse_args()
+
+
+def _admin(url: str, *statements: str) -> None:
+    """Run DROP/CREATE DATABASE for the scratch database named in `url`, from `postgres`."""
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    settings = dj_database_url.parse(url)
+    name = sql.Identifier(settings["NAME"])
+    admin = psycopg.connect(
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    with admin:
+        for statement in statements:
+            admin.execute(sql.SQL(statement).format(name))
+
+
+def recreate_database(url: str) -> None:
+    _admin(url, "DROP DATABASE IF EXISTS {}", "CREATE DATABASE {}")
+
+
+def drop_database(url: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    _admin(url, "DROP DATABASE IF EXISTS {}")
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from core.importing.models import ImportRun
+
+    if ImportRun._meta.db_table not in connection.introspection.table_names():
+        # Until its migration lands: create the table the way a migration would.
+        with connection.schema_editor() as editor:
+            editor.create_model(ImportRun)
+
+
+def seed(schools: int):
+    from core.models import Region, RegionLevel, School, User
+    from core.scoping import Role
+
+    city = Region.objects.create(code="231000", name="牡丹江市", level=RegionLevel.CITY)
+    county = Region.objects.create(
+        code="231083", name="海林市", level=RegionLevel.COUNTY, parent=city
+    )
+    township = Region.objects.create(
+        code="231083100", name="长汀镇", level=RegionLevel.TOWNSHIP, parent=county
+    )
+    made = [
+        School.objects.create(
+            code=f"21231083{n:02d}",
+            name=f"海林市第{n + 1}学校",
+            county=county,
+            township=township,
+            kind="nine_year",
+            locality="rural",
+        )
+        for n in range(schools)
+    ]
+    officer = User.objects.create_user(
+        "bench-officer", password="unused-password-1", role=Role.COUNTY_OFFICER, scope=county
+    )
+    return officer, made
+
+
+def write_workbook(path: Path, rows: int, schools) -> None:
+    from openpyxl import Workbook
+
+    from core import idnumbers
+
+    grades = ["一年级", "二年级", "三年级", "四年级", "五年级", "六年级", "初一", "初二", "初三"]
+    rng = random.Random(2023)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("学籍")
+    sheet.append(["姓名", "身份证号", "性别", "出生日期", "学校标识码", "年级", "学籍状态"])
+    start = dt.date(2008, 9, 1)
+    for n in range(rows):
+        # Distinct ID numbers: birth day from n // 1000, sequence from n % 1000.
+        born = start + dt.timedelta(days=n // 1000)
+        number = idnumbers.make("231083", born, n % 1000)
+        sheet.append(
+            [
+                f"学生{n}",
+                number,
+                "男" if idnumbers.gender(number) == "M" else "女",
+                born,
+                schools[n % len(schools)].code,
+                grades[rng.randrange(len(grades))],
+                "在读",
+            ]
+        )
+    workbook.save(path)
+
+
+def bare_read(path: Path) -> float:
+    import pandas as pd
+
+    started = time.perf_counter()
+    frame = pd.read_excel(path, engine="calamine")
+    elapsed = time.perf_counter() - started
+    if len(frame) == 0:
+        raise SystemExit("the bare read found no rows")
+    return elapsed
+
+
+class Phases:
+    """Records when the pipeline reports each phase (the job progress callback)."""
+
+    def __init__(self):
+        self.marks: list[tuple[float, str]] = []
+
+    def __call__(self, done, total, message=""):
+        if message:
+            self.marks.append((time.perf_counter(), str(message)))
+
+
+def import_as_the_page_does(path: Path, officer) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.importing import pipeline
+    from core.ledgers import STUDENTS
+
+    spec = STUDENTS.import_spec
+    timings = {}
+    started = time.perf_counter()
+    upload = SimpleUploadedFile("学籍.xlsx", path.read_bytes())
+    run, checked = pipeline.import_run_create(ledger=STUDENTS, user=officer, upload=upload)
+    if checked is None:
+        raise SystemExit(f"refused: {run.message}")
+    timings["store + checks"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    preview_phases = Phases()
+    pipeline.import_run_preview(run=run, spec=spec, checked=checked, progress=preview_phases)
+    timings["preview"] = time.perf_counter() - mark
+    if run.error_total:
+        raise SystemExit(f"errors in the benchmark file: {run.errors[:3]}")
+    mark = time.perf_counter()
+    if not pipeline.claim_for_commit(run):
+        raise SystemExit("could not claim the run")
+    commit_phases = Phases()
+    pipeline.import_run_commit(run=run, spec=spec, progress=commit_phases)
+    timings["commit"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - started
+    return {"run": run, "timings": timings, "phases": (preview_phases, commit_phases), "t0": mark}
+
+
+def main() -> None:
+    args = parse_args()
+    load_before = f"{os.getloadavg()[0]:.2f}"  # other work on the machine skews both timings
+    recreate_database(args.db_url)
+    try:
+        setup_django(args.db_url)
+        from django import db
+
+        from core.models import AuditEvent, Student
+
+        officer, schools = seed(args.schools)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "registry.xlsx"
+            print(f"writing {args.rows:,} registry rows to {path.name} …", flush=True)
+            write_workbook(path, args.rows, schools)
+            size = path.stat().st_size / 1e6
+            reads = [bare_read(path) for _ in range(3)]
+            read = min(reads)
+            first = import_as_the_page_does(path, officer)
+            second = import_as_the_page_does(path, officer)
+            reads.append(bare_read(path))
+            read = min(reads)
+
+        rows = args.rows
+        run1, run2 = first["run"], second["run"]
+        if Student.objects.count() != rows or run1.new_rows != rows or run2.unchanged_rows != rows:
+            raise SystemExit("unexpected counts")
+        t1, t2 = first["timings"], second["timings"]
+        print()
+        print(
+            f"file: {rows:,} rows, {size:.1f} MB .xlsx; database: PostgreSQL "
+            f"{db.connection.pg_version // 10000}"
+        )
+        print(
+            f"(a) pandas.read_excel(engine='calamine'), best of {len(reads)}: {read:6.2f} s"
+            f"  ({rows / read:,.0f} rows/s; all: {', '.join(f'{r:.2f}' for r in reads)})"
+        )
+        print(
+            f"(b) first import, {run1.new_rows:,} new rows:            {t1['total']:6.2f} s"
+            f"  ({rows / t1['total']:,.0f} rows/s)  = {t1['total'] / read:.1f} × (a)"
+        )
+        for name in ("store + checks", "preview", "commit"):
+            print(f"      {name:<15} {t1[name]:6.2f} s")
+        print(
+            f"(c) same file again, {run2.unchanged_rows:,} unchanged:       {t2['total']:6.2f} s"
+            f"  ({rows / t2['total']:,.0f} rows/s)  = {t2['total'] / read:.1f} × (a)"
+        )
+        print(
+            f"rows: {Student.objects.count():,} students, {AuditEvent.objects.count():,} audit "
+            f"events (unchanged by the second import: {run2.new_rows + run2.changed_rows == 0})"
+        )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"median bare read {statistics.median(reads):.2f} s; peak memory {peak:,.0f} MB; "
+            f"load average before/after: {load_before} / {os.getloadavg()[0]:.2f}"
+        )
+    finally:
+        if not args.keep_db:
+            drop_database(args.db_url)
+
+
+if __name__ == "__main__":
+    main()

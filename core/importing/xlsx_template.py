@@ -1,0 +1,175 @@
+"""The downloadable import template of a ledger: Chinese headers, an example row, drop-down lists
+for choice columns and an instructions sheet (填表说明).
+
+The headers are the spec's, the drop-downs are the Chinese labels an import accepts (kept on a
+hidden sheet, so long lists work too), and columns of codes and ID numbers are formatted as text
+so that Excel does not turn an ID number into 2.31083E+17.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from core.exports import neutralise
+from core.importing.spec import ImportSpec, Kind
+from core.models import School
+
+TEMPLATE_ROWS = 5000  # rows the drop-downs and formats cover
+TEXT_KINDS = {Kind.ID_NUMBER, Kind.CODE, Kind.SCHOOL, Kind.REGION, Kind.TEXT}
+
+
+def _kind_help(column) -> str:
+    kind = column.kind
+    if kind == Kind.DATE:
+        return _("A date, written as 2023-09-01 (2023/9/1, 2023.9.1 and 2023年9月1日 also work).")
+    if kind == Kind.ID_NUMBER:
+        return _("18-character resident ID number; a last character x is read as X.")
+    if kind == Kind.SCHOOL:
+        return _("The 10-digit school code, or the school's exact full name.")
+    if kind == Kind.REGION:
+        return _("The region's code (6, 9 or 12 digits) or its exact name.")
+    if kind == Kind.BOOL:
+        return _("Yes or no: one of the values in the drop-down list.")
+    if kind == Kind.INT:
+        return _("A whole number.")
+    if kind == Kind.DECIMAL:
+        return _("A number.")
+    if kind == Kind.SCHOOL_YEAR:
+        return _("The year the school year starts, e.g. 2023 (2023-2024 also works).")
+    if kind == Kind.CHOICE:
+        return _("One of the values in the drop-down list.")
+    return ""
+
+
+def build_template(spec: ImportSpec, user) -> bytes:
+    """The template as .xlsx bytes; its school list is the schools `user` sees."""
+    workbook = Workbook()
+    data = workbook.active
+    data.title = spec.title()[:31]
+    lists = workbook.create_sheet(_("Lists")[:31])
+    header_font = Font(bold=True)
+    required_font = Font(bold=True, color="C00000")
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    list_column = 0
+    for position, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(position)
+        cell = data.cell(row=1, column=position, value=column.header)
+        cell.font = required_font if column.required else header_font
+        cell.fill = fill
+        cell.alignment = Alignment(horizontal="center")
+        note = " ".join(filter(None, [str(column.help or ""), _kind_help(column)]))
+        if note:
+            cell.comment = Comment(note, "")
+        example = data.cell(row=2, column=position, value=neutralise(column.example))
+        example.font = Font(italic=True, color="808080")
+        data.column_dimensions[letter].width = max(12, 2 * len(column.header) + 4)
+        cells = f"{letter}2:{letter}{TEMPLATE_ROWS + 1}"
+        # A column style: what is typed into the column later is text (or a date) too.
+        if column.kind in TEXT_KINDS:
+            data.column_dimensions[letter].number_format = "@"
+            example.number_format = "@"
+        elif column.kind == Kind.DATE:
+            data.column_dimensions[letter].number_format = "yyyy-mm-dd"
+            example.number_format = "yyyy-mm-dd"
+        labels = column.labels() if column.kind in (Kind.BOOL, Kind.CHOICE) else []
+        if labels:
+            list_column += 1
+            list_letter = get_column_letter(list_column)
+            lists.cell(row=1, column=list_column, value=column.header)
+            for offset, label in enumerate(labels, start=2):
+                lists.cell(row=offset, column=list_column, value=label)
+            source = (
+                f"{quote_sheetname(lists.title)}!${list_letter}$2:${list_letter}${len(labels) + 1}"
+            )
+            validation = DataValidation(type="list", formula1=source, allow_blank=True)
+            validation.error = _("Choose a value from the list.")
+            validation.errorTitle = column.header
+            validation.showErrorMessage = True
+            data.add_data_validation(validation)
+            validation.add(cells)
+    lists.sheet_state = "hidden"
+    data.freeze_panes = "A2"
+    _instructions(workbook, spec)
+    _schools(workbook, spec, user)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _instructions(workbook: Workbook, spec: ImportSpec) -> None:
+    sheet = workbook.create_sheet(_("Instructions")[:31], 1)
+    bold = Font(bold=True)
+    lines = [
+        _("How to fill in this template"),
+        _("1. Fill one row per record on the first sheet, from row 2; keep the header row."),
+        _(
+            "2. Row 2 is an example: overwrite it or leave it as it is (an unchanged example "
+            "row is skipped)."
+        ),
+        _(
+            "3. Columns with red headers are required. Columns may be in any order; extra "
+            "columns are ignored."
+        ),
+        _("4. Dates as 2023-09-01; ID numbers and codes as text (the columns are formatted so)."),
+        _(
+            "5. Rows whose key already exists are updated, the others are added. Importing the "
+            "same file twice changes nothing the second time."
+        ),
+        _(
+            "6. If any row has an error nothing is imported; the preview lists every error and "
+            "offers the rejected rows as a workbook to correct."
+        ),
+        *[str(line) for line in spec.instructions],
+    ]
+    for row, line in enumerate(lines, start=1):
+        sheet.cell(row=row, column=1, value=line).font = bold if row == 1 else Font()
+    start = len(lines) + 2
+    headers = [
+        _("Column"),
+        _("Required"),
+        _("What to write"),
+        _("Accepted values"),
+        _("Other accepted headers"),
+    ]
+    for col, text in enumerate(headers, start=1):
+        sheet.cell(row=start, column=col, value=text).font = bold
+    for offset, column in enumerate(spec.columns, start=1):
+        values = ""
+        if column.kind in (Kind.CHOICE, Kind.BOOL):
+            values = "、".join(column.labels())
+        row = [
+            column.header,
+            _("Yes") if column.required else _("No"),
+            " ".join(filter(None, [str(column.help or ""), _kind_help(column)])),
+            values,
+            "、".join(column.variants),
+        ]
+        for col, text in enumerate(row, start=1):
+            sheet.cell(row=start + offset, column=col, value=neutralise(text))
+    for letter, width in zip("ABCDE", (18, 8, 60, 50, 40), strict=True):
+        sheet.column_dimensions[letter].width = width
+
+
+def _schools(workbook: Workbook, spec: ImportSpec, user) -> None:
+    """For a ledger with a school column: the user's schools with their codes, to look up."""
+    if not any(column.kind == Kind.SCHOOL for column in spec.columns):
+        return
+    sheet = workbook.create_sheet(_("School codes")[:31], 2)
+    for col, text in enumerate((_("School code"), _("Name"), _("County")), start=1):
+        sheet.cell(row=1, column=col, value=text).font = Font(bold=True)
+    schools = School.objects.visible_to(user).order_by("county__code", "code")
+    for row, (code, name, county) in enumerate(
+        schools.values_list("code", "name", "county__name"), start=2
+    ):
+        sheet.cell(row=row, column=1, value=code).number_format = "@"
+        sheet.cell(row=row, column=2, value=neutralise(name))
+        sheet.cell(row=row, column=3, value=county)
+    for letter, width in zip("ABC", (14, 30, 12), strict=True):
+        sheet.column_dimensions[letter].width = width
