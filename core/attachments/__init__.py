@@ -1,0 +1,1 @@
+"""Attachments: photos and documents on any ledger row, checked by content and served in scope."""
