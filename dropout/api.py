@@ -1,0 +1,427 @@
+"""REST API of dropout control: serializers, and the viewsets that do more than the generic one.
+
+Every ledger's viewset comes from the registry (dropout/ledgers.py). Rounds and cases are not
+edited as plain rows: POST /api/v1/dropout/rounds/ starts a round (city administrators), and a
+case takes actions, a resolution and its closing through its own endpoints — each calling the
+service that the pages call.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api import IdNumberSerializerField, LedgerViewSet, ScopedModelSerializer
+from core.models import Region, RegionLevel, School
+from dropout import selectors, services
+from dropout.models import (
+    ActionKind,
+    CaseAction,
+    CaseOutcome,
+    CohortBaseline,
+    DropoutCase,
+    Exemption,
+    Grade6SpotCheck,
+    OutOfCityEnrolment,
+    Responsibility,
+    RosterChild,
+    RosterVersion,
+    ScreeningResult,
+    ScreeningRound,
+)
+
+
+def _drf_error(error: DjangoValidationError) -> ValidationError:
+    if hasattr(error, "error_dict"):
+        return ValidationError(error.message_dict)
+    return ValidationError({"detail": error.messages})
+
+
+class RosterVersionSerializer(ScopedModelSerializer):
+    children_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = RosterVersion
+        fields = [
+            "id",
+            "county",
+            "label",
+            "note",
+            "children_count",
+            "imported_by",
+            "source_name",
+            "created_at",
+        ]
+        read_only_fields = ["imported_by", "source_name", "created_at"]
+
+
+class RosterChildSerializer(ScopedModelSerializer):
+    id_number = IdNumberSerializerField(max_length=30)
+
+    class Meta:
+        model = RosterChild
+        fields = [
+            "id",
+            "roster_version",
+            "county",
+            "name",
+            "id_number",
+            "gender",
+            "birth_date",
+            "household_head",
+            "household_category",
+            "monitoring_type",
+            "risk_eliminated",
+            "township",
+            "village",
+            "guardian",
+            "phone",
+        ]
+        read_only_fields = ["county"]
+
+
+class OutOfCityEnrolmentSerializer(ScopedModelSerializer):
+    id_number = IdNumberSerializerField(max_length=30)
+
+    class Meta:
+        model = OutOfCityEnrolment
+        fields = [
+            "id",
+            "id_number",
+            "name",
+            "county",
+            "township",
+            "school_year",
+            "place",
+            "school_name",
+            "grade",
+            "verified_how",
+            "verified_on",
+            "verifier",
+            "document",
+        ]
+
+
+class ExemptionSerializer(ScopedModelSerializer):
+    id_number = IdNumberSerializerField(max_length=30)
+
+    class Meta:
+        model = Exemption
+        fields = [
+            "id",
+            "id_number",
+            "name",
+            "county",
+            "township",
+            "kind",
+            "reason",
+            "approval_document",
+            "approved_on",
+            "valid_from",
+            "valid_until",
+        ]
+
+
+class ScreeningRoundSerializer(ScopedModelSerializer):
+    person_times = serializers.IntegerField(read_only=True)
+    job_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ScreeningRound
+        fields = [
+            "id",
+            "name",
+            "school_year",
+            "reference_date",
+            "screening_date",
+            "age_min",
+            "age_max",
+            "counties",
+            "roster_versions",
+            "status",
+            "person_times",
+            "started_by",
+            "scheduled",
+            "job",
+            "job_url",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_job_url(self, obj) -> str:
+        return obj.job.get_absolute_url() if obj.job_id else None
+
+
+class RoundStartSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    school_year = serializers.IntegerField(min_value=2000, max_value=2100)
+    counties = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.filter(level=RegionLevel.COUNTY), many=True, required=False
+    )
+    screening_date = serializers.DateField(required=False)
+
+
+class ScreeningResultSerializer(ScopedModelSerializer):
+    id_number = IdNumberSerializerField(read_only=True)
+
+    class Meta:
+        model = ScreeningResult
+        fields = [
+            "id",
+            "round",
+            "county",
+            "township",
+            "name",
+            "id_number",
+            "birth_date",
+            "household_category",
+            "classification",
+            "match_method",
+            "needs_confirmation",
+            "candidates",
+            "student",
+            "school",
+            "grade",
+            "registry_status",
+        ]
+        read_only_fields = fields
+
+
+class DropoutCaseSerializer(ScopedModelSerializer):
+    id_number = IdNumberSerializerField(read_only=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = DropoutCase
+        fields = [
+            "id",
+            "county",
+            "township",
+            "name",
+            "id_number",
+            "reason",
+            "status",
+            "overdue",
+            "opened_in_round",
+            "previous_case",
+            "opened_on",
+            "due_on",
+            "gov_responsible",
+            "edu_responsible",
+            "outcome",
+            "return_school",
+            "return_date",
+            "outcome_note",
+            "resolved_by",
+            "resolved_on",
+            "confirmed_in_round",
+            "refuted_in_round",
+            "closed_by",
+            "closed_on",
+        ]
+        read_only_fields = fields
+
+
+class CaseOpenSerializer(serializers.Serializer):
+    id_number = IdNumberSerializerField(max_length=30)
+    name = serializers.CharField(max_length=50)
+    township = serializers.PrimaryKeyRelatedField(queryset=Region.objects.none())
+    note = serializers.CharField(required=False, allow_blank=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = self.context["request"].user
+        fields["township"].queryset = Region.objects.visible_to(user).filter(
+            level=RegionLevel.TOWNSHIP
+        )
+        return fields
+
+
+class CaseActionInputSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.ChoiceField(choices=ActionKind.choices)
+    note = serializers.CharField()
+
+
+class CaseResolveSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=CaseOutcome.choices)
+    return_school = serializers.PrimaryKeyRelatedField(
+        queryset=School.objects.none(), required=False, allow_null=True
+    )
+    return_date = serializers.DateField(required=False, allow_null=True)
+    outcome_note = serializers.CharField(required=False, allow_blank=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["return_school"].queryset = School.objects.visible_to(self.context["request"].user)
+        return fields
+
+
+class CaseActionSerializer(ScopedModelSerializer):
+    class Meta:
+        model = CaseAction
+        fields = ["id", "case", "county", "date", "kind", "note", "actor", "created_at"]
+        read_only_fields = fields
+
+
+class ResponsibilitySerializer(ScopedModelSerializer):
+    class Meta:
+        model = Responsibility
+        fields = ["id", "county", "township", "school", "line", "person", "title", "phone"]
+        read_only_fields = ["county"]
+
+
+class Grade6SpotCheckSerializer(ScopedModelSerializer):
+    discrepancy = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Grade6SpotCheck
+        fields = [
+            "id",
+            "county",
+            "school",
+            "date",
+            "inspector",
+            "registry_count",
+            "present_count",
+            "discrepancy",
+            "discrepancy_names",
+            "explanation",
+        ]
+        read_only_fields = ["county", "registry_count"]
+
+
+class CohortBaselineSerializer(ScopedModelSerializer):
+    class Meta:
+        model = CohortBaseline
+        fields = ["id", "county", "entry_year", "locality", "grade1_enrolment"]
+
+
+# --- Viewsets with operations ------------------------------------------------------------------
+
+
+class ScreeningRoundViewSet(LedgerViewSet):
+    """GET: the rounds that include the caller's county. POST: start a round (city admins)."""
+
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_serializer_class(self):
+        return RoundStartSerializer if self.action == "create" else ScreeningRoundSerializer
+
+    def create(self, request, *args, **kwargs):
+        if not services.is_city_admin(request.user):
+            raise PermissionDenied(_("Only city administrators may start a screening round."))
+        serializer = RoundStartSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        try:
+            screening_round = services.round_start(actor=request.user, **serializer.validated_data)
+        except DjangoValidationError as error:
+            raise _drf_error(error) from error
+        screening_round = self.get_queryset().get(pk=screening_round.pk)
+        data = ScreeningRoundSerializer(screening_round, context={"request": request}).data
+        return Response(data, status=status.HTTP_202_ACCEPTED)
+
+
+class DropoutCaseViewSet(LedgerViewSet):
+    """Cases: read; POST opens one by hand; actions, resolve and close are their own endpoints."""
+
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_serializer_class(self):
+        return {
+            "create": CaseOpenSerializer,
+            "actions": CaseActionInputSerializer,
+            "resolve": CaseResolveSerializer,
+        }.get(self.action, DropoutCaseSerializer)
+
+    def _run(self, fn, **kwargs):
+        try:
+            return fn(actor=self.request.user, **kwargs)
+        except DjangoValidationError as error:
+            raise _drf_error(error) from error
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+
+    def _out(self, case, code=status.HTTP_200_OK):
+        case = self.get_queryset().get(pk=case.pk)
+        return Response(DropoutCaseSerializer(case, context={"request": self.request}).data, code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = CaseOpenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        case = self._run(services.case_open, **serializer.validated_data)
+        return self._out(case, status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def actions(self, request, pk=None):
+        case = self.get_object()
+        serializer = CaseActionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        made = self._run(services.case_action_add, case=case, **serializer.validated_data)
+        data = CaseActionSerializer(made, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        case = self.get_object()
+        serializer = CaseResolveSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        values["note"] = values.pop("outcome_note", "")
+        return self._out(self._run(services.case_resolve, case=case, **values))
+
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        case = self.get_object()
+        return self._out(self._run(services.case_close, case=case))
+
+
+class SummaryView(APIView):
+    """GET /api/v1/dropout/summary/: the dashboard's figures, scoped, as JSON.
+
+    Parameters: `county` (a county's id or code) and `school_year` (e.g. 2023; default: the
+    latest school year with a finished round). Rates are fractions (0.0 … 1.0) or null when the
+    denominator is 0. Case figures are the present state ("clear to zero"), of every year.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("county", str, description="a county's id or code"),
+            OpenApiParameter("school_year", int, description="e.g. 2023"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        county = None
+        raw = request.query_params.get("county")
+        if raw:
+            counties = Region.objects.visible_to(request.user).filter(level=RegionLevel.COUNTY)
+            lookup = {"code": raw} if len(raw) == 6 else {"pk": raw if raw.isdigit() else -1}
+            county = get_object_or_404(counties, **lookup)
+        school_year = request.query_params.get("school_year")
+        if school_year:
+            if not school_year.isdigit() or not (2000 <= int(school_year) <= 2100):
+                raise ValidationError({"school_year": [_("Enter a school year such as 2023.")]})
+            school_year = int(school_year)
+        try:
+            data = selectors.summary(
+                user=request.user, county=county, school_year=school_year or None
+            )
+        except Region.DoesNotExist as error:
+            raise Http404 from error
+        return Response(data)

@@ -1,0 +1,275 @@
+"""Forms of dropout control: ledger forms (scoped by ScopedModelForm) and the case actions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import IdNumberFormField, ScopedModelForm
+from core.models import Region, RegionLevel, School
+from dropout.models import (
+    ActionKind,
+    CaseOutcome,
+    CohortBaseline,
+    Exemption,
+    Grade6SpotCheck,
+    OutOfCityEnrolment,
+    Responsibility,
+    RosterChild,
+    RosterVersion,
+)
+
+
+class MaskedIdMixin:
+    """On edit, the stored ID number is never sent back to the browser; a new one may be typed."""
+
+    def setup_id_number(self):
+        if self.instance.pk and "id_number" in self.fields:
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = _(
+                "Shown masked: %(masked)s. Leave empty to keep it."
+            ) % {"masked": self.instance.masked_id}
+            self.initial["id_number"] = ""
+
+    def clean_id_number(self):
+        value = self.cleaned_data.get("id_number")
+        if not value and self.instance.pk:
+            return self.instance.id_number
+        return value
+
+
+class DateFormatMixin:
+    def setup_dates(self):
+        for name in getattr(self.Meta, "date_fields", ()):
+            self.fields[name].widget.format = "%Y-%m-%d"
+
+
+class DropoutForm(MaskedIdMixin, DateFormatMixin, ScopedModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_id_number()
+        self.setup_dates()
+
+
+class RosterVersionForm(DropoutForm):
+    class Meta:
+        model = RosterVersion
+        fields = ["county", "label", "note"]
+
+
+class RosterChildForm(DropoutForm):
+    class Meta:
+        model = RosterChild
+        fields = [
+            "roster_version",
+            "name",
+            "id_number",
+            "gender",
+            "birth_date",
+            "household_head",
+            "household_category",
+            "monitoring_type",
+            "risk_eliminated",
+            "township",
+            "village",
+            "guardian",
+            "phone",
+        ]
+        date_fields = ("birth_date",)
+
+
+class OutOfCityEnrolmentForm(DropoutForm):
+    class Meta:
+        model = OutOfCityEnrolment
+        fields = [
+            "id_number",
+            "name",
+            "county",
+            "township",
+            "school_year",
+            "place",
+            "school_name",
+            "grade",
+            "verified_how",
+            "verified_on",
+            "verifier",
+            "document",
+        ]
+        date_fields = ("verified_on",)
+
+
+class ExemptionForm(DropoutForm):
+    class Meta:
+        model = Exemption
+        fields = [
+            "id_number",
+            "name",
+            "county",
+            "township",
+            "kind",
+            "reason",
+            "approval_document",
+            "approved_on",
+            "valid_from",
+            "valid_until",
+        ]
+        date_fields = ("approved_on", "valid_from", "valid_until")
+
+
+class ResponsibilityForm(DropoutForm):
+    class Meta:
+        model = Responsibility
+        fields = ["township", "school", "line", "person", "title", "phone"]
+
+
+class Grade6SpotCheckForm(DropoutForm):
+    class Meta:
+        model = Grade6SpotCheck
+        fields = [
+            "school",
+            "date",
+            "inspector",
+            "present_count",
+            "discrepancy_names",
+            "explanation",
+        ]
+        date_fields = ("date",)
+        widgets = {
+            "discrepancy_names": forms.Textarea(attrs={"rows": 2}),
+            "explanation": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class CohortBaselineForm(DropoutForm):
+    class Meta:
+        model = CohortBaseline
+        fields = ["county", "entry_year", "locality", "grade1_enrolment"]
+
+
+# --- Forms of the case page and the round page -------------------------------------------------
+
+
+def _style(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.Select, forms.SelectMultiple)):
+            widget.attrs.setdefault("class", "form-select")
+        elif isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(*args, **kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class CaseActionForm(forms.Form):
+    date = forms.DateField(label=_("date"), widget=DateInput)
+    kind = forms.ChoiceField(label=_("kind"), choices=ActionKind.choices)
+    note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(
+        label=_("Photos or documents"),
+        required=False,
+        help_text=_("JPEG, PNG, WebP, PDF, Excel or Word; photos are stored without location."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+        self.fields["files"].widget.attrs["accept"] = (
+            "image/jpeg,image/png,image/webp,application/pdf,.xlsx,.docx"
+        )
+        _style(self)
+
+
+class CaseResolveForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("outcome"), choices=[("", "---------"), *CaseOutcome.choices]
+    )
+    return_school = forms.ModelChoiceField(
+        label=_("returned to school"), queryset=School.objects.none(), required=False
+    )
+    return_date = forms.DateField(label=_("back at school from"), widget=DateInput, required=False)
+    outcome_note = forms.CharField(
+        label=_("outcome note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["return_school"].queryset = (
+            School.objects.visible_to(user)
+            .filter(
+                kind__in=["primary", "junior", "nine_year", "complete_middle", "teaching_point"]
+            )
+            .order_by("code")
+        )
+        _style(self)
+
+
+class CaseOpenForm(forms.Form):
+    id_number = IdNumberFormField(label=_("ID number"))
+    name = forms.CharField(label=_("name"), max_length=50)
+    township = forms.ModelChoiceField(
+        label=_("registered township"), queryset=Region.objects.none()
+    )
+    note = forms.CharField(
+        label=_("how the case came up"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = Region.objects.visible_to(user).filter(
+            level=RegionLevel.TOWNSHIP
+        )
+        _style(self)
+
+
+class RoundStartForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=100)
+    school_year = forms.IntegerField(
+        label=_("school year"),
+        min_value=2000,
+        max_value=2100,
+        help_text=_("The year the school year starts, e.g. 2023 for 2023–2024."),
+    )
+    counties = forms.ModelMultipleChoiceField(
+        label=_("counties"),
+        queryset=Region.objects.filter(level=RegionLevel.COUNTY).order_by("code"),
+        required=False,
+        help_text=_("None chosen: the whole city."),
+    )
+    screening_date = forms.DateField(
+        label=_("screening date"),
+        widget=DateInput,
+        required=False,
+        help_text=_("Empty: today. Exemptions must be valid on this day."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from core.selectors import current_school_year
+
+        self.fields["school_year"].initial = current_school_year()
+        self.fields["counties"].widget.attrs["size"] = 10
+        _style(self)

@@ -1,0 +1,763 @@
+"""Operations of dropout control: screening rounds and the life of a suspected-dropout case.
+
+Every function here is keyword-only, takes the acting user, runs in one transaction and returns
+what it made. Views, the API, Celery tasks, the demo and the benchmark all call these; none of
+them re-implements a rule.
+
+A round is set-based: one INSERT … SELECT classifies every school-age child of the round's roster
+versions against the registry, one INSERT … SELECT opens the cases and two UPDATEs confirm or
+refute resolved cases. The SQL is plain enough (LEFT JOIN, GROUP BY, CASE, NOT EXISTS, ON CONFLICT
+DO NOTHING) to run on PostgreSQL and SQLite alike, and no statement is issued per child.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.jobs import JobFailed, runner, start_job
+from core.models import AuditAction, Region, RegionLevel, School, Student, StudentStatus
+from core.scoping import Role, ensure_in_scope
+from dropout.models import (
+    CASE_CLASSES,
+    CaseAction,
+    CaseOutcome,
+    CaseStatus,
+    Classification,
+    DropoutCase,
+    Exemption,
+    HouseholdCategory,
+    MatchMethod,
+    OutOfCityEnrolment,
+    Responsibility,
+    ResponsibilityLine,
+    RosterChild,
+    RosterVersion,
+    RoundStatus,
+    ScreeningResult,
+    ScreeningRound,
+    case_due_days,
+    reference_date,
+    school_age_range,
+)
+
+JOB_KIND = "screening_round"
+Progress = Callable[[int, int, str], None]
+
+
+def _no_progress(done: int, total: int, message: str = "") -> None:
+    return None
+
+
+def is_city_admin(user) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or getattr(user, "role", None) == Role.CITY_ADMIN)
+    )
+
+
+def is_county_reviewer_for(user, county_id: int) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    return getattr(user, "role", None) == Role.COUNTY_REVIEWER and user.scope_id == county_id
+
+
+# --- Starting a round --------------------------------------------------------------------------
+
+
+def latest_roster_versions(counties: Iterable[Region]) -> list[RosterVersion]:
+    """The newest roster version of each county (a county without one contributes nobody)."""
+    versions = []
+    for county in counties:
+        version = RosterVersion.objects.filter(county=county).order_by("-created_at", "-id").first()
+        if version is not None:
+            versions.append(version)
+    return versions
+
+
+def round_start(
+    *,
+    name: str,
+    school_year: int,
+    counties: Iterable[Region] | None,
+    actor,
+    screening_date: dt.date | None = None,
+) -> ScreeningRound:
+    """Start a screening round (city administrators only) and queue it as a job.
+
+    `counties` None or empty means every county of the city. Each county's newest roster version
+    is used; the round's page names them.
+    """
+    if not is_city_admin(actor):
+        raise PermissionDenied(_("Only city administrators may start a screening round."))
+    return _round_create(
+        name=name,
+        school_year=school_year,
+        counties=counties,
+        actor=actor,
+        screening_date=screening_date,
+        scheduled=False,
+    )
+
+
+def round_start_scheduled(*, school_year: int | None = None, today: dt.date | None = None):
+    """The schedule's round (e.g. at the start of each term): the whole city, no actor."""
+    from core.selectors import current_school_year
+
+    today = today or timezone.localdate()
+    year = school_year or current_school_year(today)
+    term = _("autumn term") if today.month >= 8 or today.month == 1 else _("spring term")
+    return _round_create(
+        name=_("Scheduled screening, %(year)s–%(next)s %(term)s")
+        % {"year": year, "next": year + 1, "term": term},
+        school_year=year,
+        counties=None,
+        actor=None,
+        screening_date=today,
+        scheduled=True,
+    )
+
+
+def _round_create(*, name, school_year, counties, actor, screening_date, scheduled):
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the round a name.")})
+    if not (2000 <= int(school_year) <= 2100):
+        raise ValidationError({"school_year": _("Enter a school year such as 2023.")})
+    all_counties = Region.objects.filter(level=RegionLevel.COUNTY)
+    chosen = list(counties) if counties else list(all_counties.order_by("code"))
+    if any(c.level != RegionLevel.COUNTY for c in chosen):
+        raise ValidationError({"counties": _("A round covers counties.")})
+    if not chosen:
+        raise ValidationError({"counties": _("There is no county to screen.")})
+    age_min, age_max = school_age_range()
+    with transaction.atomic():
+        versions = latest_roster_versions(chosen)
+        if not versions:
+            raise ValidationError(
+                {"counties": _("None of these counties has a roster yet: import one first.")}
+            )
+        screening_round = ScreeningRound.objects.create(
+            name=name[:100],
+            school_year=school_year,
+            reference_date=reference_date(school_year),
+            screening_date=screening_date or timezone.localdate(),
+            age_min=age_min,
+            age_max=age_max,
+            started_by=actor,
+            scheduled=scheduled,
+        )
+        screening_round.counties.set(chosen)
+        screening_round.roster_versions.set(versions)
+        job = start_job(
+            kind=JOB_KIND,
+            title=_("Screening round: %(name)s") % {"name": screening_round.name},
+            actor=actor,
+            params={"round": screening_round.pk},
+        )
+        screening_round.job = job
+        screening_round.save(update_fields=["job"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=screening_round,
+            changes={
+                "counties": [None, [c.code for c in chosen]],
+                "roster_versions": [None, [v.pk for v in versions]],
+            },
+        )
+    return screening_round
+
+
+# --- Running a round ---------------------------------------------------------------------------
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _no_flatten() -> str:
+    """Keep PostgreSQL from inlining a derived table whose column is used several times (it would
+    evaluate the column's subquery once per use)."""
+    return "OFFSET 0" if connection.vendor == "postgresql" else ""
+
+
+def _date(value: dt.date):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _now():
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _insert_results(screening_round: ScreeningRound, version_ids: list[int], now) -> int:
+    """Classify every school-age child of the versions in one INSERT … SELECT; return the count.
+
+    Matching: by ID number; failing that, by name + birth date (one candidate: classified from
+    that student and flagged for confirmation; several: ambiguous). Order of the classes:
+    registry facts that settle the matter (enrolled, suspended, home-delivered, deceased,
+    graduated from grade 9 or above) → evidence of schooling elsewhere → an exemption valid on
+    the screening date → several candidates → a recorded dropout → otherwise suspected (not in
+    the registry, transferred out without evidence, graduated from primary only).
+    Only children of poverty-alleviated households, or of monitored households whose risk is not
+    eliminated, count. A child on two counties' rosters is screened once (the first row).
+    """
+    after, until = screening_round.birth_window()
+    after, until = _date(after), _date(until)
+    versions = _placeholders(version_ids)
+    child_filter = (
+        f"{{a}}.roster_version_id IN ({versions}) AND {{a}}.birth_date > %s "
+        "AND {a}.birth_date <= %s AND ({a}.household_category = %s OR {a}.risk_eliminated = %s)"
+    )
+
+    def child_params():
+        return [*version_ids, after, until, HouseholdCategory.POVERTY_ALLEVIATED, False]
+
+    c = Classification
+    status = StudentStatus
+    students = _table(Student)
+    registry_facts = """
+                WHEN {st} = %s THEN %s
+                WHEN {st} = %s THEN %s
+                WHEN {st} = %s THEN %s
+                WHEN {st} = %s THEN %s
+                WHEN {st} = %s AND {grade} >= 9 THEN %s"""
+    facts_params = [
+        status.ENROLLED, c.ENROLLED_LOCAL,
+        status.SUSPENDED, c.SUSPENDED,
+        status.HOME_DELIVERED, c.HOME_DELIVERED,
+        status.DECEASED, c.DECEASED,
+        status.GRADUATED, c.COMPLETED,
+    ]  # fmt: skip
+    # 1. Everybody, matched by ID number. A child the ID misses gets the number of registry
+    #    students with the same name and birth date (an index probe for those children only);
+    #    step 2 completes the ones with exactly one such candidate.
+    insert = f"""
+        INSERT INTO {_table(ScreeningResult)} (
+            round_id, county_id, roster_child_id, id_number, name, birth_date, township_id,
+            household_category, classification, match_method, student_id, school_id, grade,
+            registry_status, candidates, needs_confirmation, created_at, updated_at, version
+        )
+        SELECT
+            %s, m.county_id, m.id, m.id_number, m.name, m.birth_date, m.township_id,
+            m.household_category,
+            CASE {registry_facts.format(st="m.status", grade="m.grade")}
+                WHEN e.id_number IS NOT NULL THEN %s
+                WHEN x.id_number IS NOT NULL THEN %s
+                WHEN m.sid IS NULL AND m.n > 1 THEN %s
+                WHEN m.status = %s THEN %s
+                ELSE %s
+            END,
+            CASE WHEN m.sid IS NOT NULL THEN %s WHEN m.n > 0 THEN %s ELSE %s END,
+            m.sid, m.school_id, m.grade, COALESCE(m.status, ''),
+            CASE WHEN m.sid IS NOT NULL THEN 1 ELSE m.n END,
+            CASE WHEN m.sid IS NULL AND m.n > 0 THEN %s ELSE %s END,
+            %s, %s, 1
+        FROM (
+            SELECT c.id, c.county_id, c.id_number, c.name, c.birth_date, c.township_id,
+                c.household_category, s.id AS sid, s.status, s.school_id, s.grade,
+                CASE WHEN s.id IS NULL THEN (
+                    SELECT COUNT(*) FROM {students} t
+                    WHERE t.name = c.name AND t.birth_date = c.birth_date
+                ) ELSE 0 END AS n
+            FROM {_table(RosterChild)} c
+            LEFT JOIN {students} s ON s.id_number = c.id_number
+            WHERE {child_filter.format(a="c")}
+              AND NOT EXISTS (
+                  SELECT 1 FROM {_table(RosterChild)} d
+                  WHERE d.id_number = c.id_number AND d.id < c.id
+                    AND {child_filter.format(a="d")}
+              )
+            {_no_flatten()}
+        ) m
+        LEFT JOIN (
+            SELECT DISTINCT id_number FROM {_table(OutOfCityEnrolment)} WHERE school_year = %s
+        ) e ON e.id_number = m.id_number
+        LEFT JOIN (
+            SELECT DISTINCT id_number FROM {_table(Exemption)}
+            WHERE valid_from <= %s AND (valid_until IS NULL OR valid_until >= %s)
+        ) x ON x.id_number = m.id_number
+        WHERE m.id IS NOT NULL
+    """  # noqa: S608 - table names come from the models; every value is a parameter
+    insert_params = [
+        screening_round.pk,
+        *facts_params,
+        c.ENROLLED_ELSEWHERE,
+        c.EXEMPT,
+        c.AMBIGUOUS,
+        status.DROPPED_OUT, c.DROPPED_OUT,
+        c.SUSPECTED,
+        MatchMethod.ID, MatchMethod.NAME_BIRTH, MatchMethod.NONE,
+        True, False,
+        now, now,
+        *child_params(),
+        *child_params(),
+        screening_round.school_year,
+        _date(screening_round.screening_date), _date(screening_round.screening_date),
+    ]  # fmt: skip
+    # 2. The children found by name and birth date alone, with one candidate: classified from
+    #    that student (evidence still wins over a dropout or transfer), to be confirmed.
+    results = _table(ScreeningResult)
+    fallback = f"""
+        UPDATE {results} SET
+            student_id = t.id, school_id = t.school_id, grade = t.grade,
+            registry_status = t.status, needs_confirmation = %s,
+            classification = CASE {registry_facts.format(st="t.status", grade="t.grade")}
+                WHEN {results}.classification IN (%s, %s) THEN {results}.classification
+                WHEN t.status = %s THEN %s
+                ELSE %s
+            END
+        FROM {students} t
+        WHERE {results}.round_id = %s AND {results}.match_method = %s
+          AND {results}.candidates = 1
+          AND t.name = {results}.name AND t.birth_date = {results}.birth_date
+    """  # noqa: S608 - table names come from the models; every value is a parameter
+    fallback_params = [
+        True,
+        *facts_params,
+        c.ENROLLED_ELSEWHERE, c.EXEMPT,
+        status.DROPPED_OUT, c.DROPPED_OUT,
+        c.SUSPECTED,
+        screening_round.pk, MatchMethod.NAME_BIRTH,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(insert, insert_params)
+        inserted = max(cursor.rowcount, 0)
+        cursor.execute(fallback, fallback_params)
+    return inserted
+
+
+def _responsible(line: str) -> str:
+    """The responsible person of a line for a result row `r`: its school's, else its township's."""
+    table = _table(Responsibility)
+    return f"""COALESCE(
+        (SELECT MIN(g.id) FROM {table} g WHERE g.school_id = r.school_id AND g.line = '{line}'),
+        (SELECT MIN(g.id) FROM {table} g
+         WHERE g.township_id = r.township_id AND g.school_id IS NULL AND g.line = '{line}')
+    )"""  # noqa: S608 - line is one of ResponsibilityLine's values
+
+
+def _open_cases(screening_round: ScreeningRound, now) -> int:
+    """Open a case for every suspected or recorded dropout who has no case open yet.
+
+    The partial unique index one_open_case_per_child makes this safe against a concurrent round:
+    the second insert of the same child waits for the first and then does nothing.
+    """
+    opened_on = screening_round.screening_date
+    due_on = opened_on + dt.timedelta(days=case_due_days())
+    cases = _table(DropoutCase)
+    # The child's open case and latest closed case come from derived tables read once at the
+    # start: a correlated subquery on the very table being inserted into would rescan its growing
+    # heap for every new case.
+    sql = f"""
+        INSERT INTO {cases} (
+            county_id, created_at, updated_at, version, id_number, name, roster_child_id,
+            township_id, reason, opened_in_round_id, previous_case_id, opened_on, due_on, status,
+            gov_responsible_id, edu_responsible_id, outcome, outcome_note
+        )
+        SELECT
+            r.county_id, %s, %s, 1, r.id_number, r.name, r.roster_child_id, r.township_id,
+            r.classification, r.round_id, p.previous_id, %s, %s, %s,
+            {_responsible(ResponsibilityLine.GOVERNMENT)},
+            {_responsible(ResponsibilityLine.EDUCATION)},
+            '', ''
+        FROM {_table(ScreeningResult)} r
+        LEFT JOIN (
+            SELECT DISTINCT id_number FROM {cases} WHERE status <> %s
+        ) o ON o.id_number = r.id_number
+        LEFT JOIN (
+            SELECT id_number, MAX(id) AS previous_id FROM {cases} WHERE status = %s
+            GROUP BY id_number
+        ) p ON p.id_number = r.id_number
+        WHERE r.round_id = %s AND r.classification IN (%s, %s) AND o.id_number IS NULL
+        ON CONFLICT DO NOTHING
+    """  # noqa: S608 - table names come from the models; every value is a parameter
+    params = [
+        now, now,
+        _date(opened_on), _date(due_on), CaseStatus.OPEN,
+        CaseStatus.CLOSED,
+        CaseStatus.CLOSED,
+        screening_round.pk, *CASE_CLASSES,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def _check_resolved_cases(screening_round: ScreeningRound, county_ids: list[int], now):
+    """Confirm or refute the resolved cases of the round's counties; return (confirmed, refuted).
+
+    Confirmed when the round finds what the resolution says: a returned child enrolled locally;
+    enrolled elsewhere with evidence; exempt with a valid approval; moved away, deceased or
+    other when the child is not found out of school (suspected, recorded dropout, ambiguous).
+    Refuted — the case goes back to open — when the round still finds the child suspected or a
+    recorded dropout.
+    """
+    cases = _table(DropoutCase)
+    results = _table(ScreeningResult)
+    counties = _placeholders(county_ids)
+
+    def found(classes) -> str:
+        # Names from the models; every value is bound.
+        sql = "EXISTS (SELECT 1 FROM {} r WHERE r.round_id = %s AND r.id_number = {}.id_number "
+        sql += "AND r.classification IN ({}))"
+        return sql.format(results, cases, _placeholders(classes))
+
+    out_of_school = [Classification.SUSPECTED, Classification.DROPPED_OUT]
+    unsettled = [*out_of_school, Classification.AMBIGUOUS]
+    pending = f"status = %s AND confirmed_in_round_id IS NULL AND county_id IN ({counties})"  # noqa: S608
+    round_id = screening_round.pk
+    confirm = f"""
+        UPDATE {cases} SET confirmed_in_round_id = %s, refuted_in_round_id = NULL,
+            updated_at = %s, version = version + 1
+        WHERE {pending} AND (
+            (outcome = %s AND {found([Classification.ENROLLED_LOCAL])})
+            OR (outcome = %s AND {found([Classification.ENROLLED_ELSEWHERE])})
+            OR (outcome = %s AND {found([Classification.EXEMPT])})
+            OR (outcome IN (%s, %s, %s) AND NOT {found(unsettled)})
+        )
+    """  # noqa: S608 - table names come from the models; every value is a parameter
+    confirm_params = [
+        round_id, now,
+        CaseStatus.RESOLVED, *county_ids,
+        CaseOutcome.RETURNED, round_id, Classification.ENROLLED_LOCAL,
+        CaseOutcome.ENROLLED_ELSEWHERE, round_id, Classification.ENROLLED_ELSEWHERE,
+        CaseOutcome.EXEMPT, round_id, Classification.EXEMPT,
+        CaseOutcome.MOVED_AWAY, CaseOutcome.DECEASED, CaseOutcome.OTHER, round_id, *unsettled,
+    ]  # fmt: skip
+    refute = f"""
+        UPDATE {cases} SET status = %s, refuted_in_round_id = %s, updated_at = %s,
+            version = version + 1
+        WHERE {pending} AND {found(out_of_school)}
+    """  # noqa: S608 - table names come from the models; every value is a parameter
+    refute_params = [
+        CaseStatus.OPEN, round_id, now,
+        CaseStatus.RESOLVED, *county_ids,
+        round_id, *out_of_school,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(confirm, confirm_params)
+        confirmed = max(cursor.rowcount, 0)
+        cursor.execute(refute, refute_params)
+        refuted = max(cursor.rowcount, 0)
+    return confirmed, refuted
+
+
+def _tune_for_bulk_work() -> None:
+    """Give the round's transaction the sort/hash memory a city's join needs (PostgreSQL)."""
+    memory = getattr(settings, "DROPOUT_ROUND_WORK_MEM", "64MB")
+    if connection.vendor == "postgresql" and memory:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [str(memory)])
+
+
+def round_run(*, round_id: int, progress: Progress | None = None) -> ScreeningRound:
+    """Run a queued round to its end: all of its writes in one transaction, or none.
+
+    Safe to call twice: a finished round is returned as it is, and a failed attempt left nothing
+    behind to trip over (the result inserts also skip a child already recorded for the round).
+    """
+    progress = progress or _no_progress
+    screening_round = ScreeningRound.objects.filter(pk=round_id).first()
+    if screening_round is None:
+        raise JobFailed(_("The screening round no longer exists."))
+    if screening_round.status == RoundStatus.FINISHED:
+        return screening_round
+    started = timezone.now()
+    ScreeningRound.objects.filter(pk=round_id).update(
+        status=RoundStatus.RUNNING, started_at=started, error=""
+    )
+    steps = 4
+    try:
+        with transaction.atomic():
+            screening_round = ScreeningRound.objects.select_for_update().get(pk=round_id)
+            if screening_round.status == RoundStatus.FINISHED:  # another worker finished it
+                return screening_round
+            _tune_for_bulk_work()
+            version_ids = list(screening_round.roster_versions.values_list("pk", flat=True))
+            county_ids = list(screening_round.counties.values_list("pk", flat=True))
+            now = _now()
+            progress(0, steps, _("Matching the roster against the registry…"))
+            screened = _insert_results(screening_round, version_ids, now) if version_ids else 0
+            progress(
+                1,
+                steps,
+                _("%(count)s children screened; opening cases…") % {"count": f"{screened:,}"},
+            )
+            opened = _open_cases(screening_round, now)
+            progress(2, steps, _("Checking resolved cases…"))
+            confirmed, refuted = (
+                _check_resolved_cases(screening_round, county_ids, now) if county_ids else (0, 0)
+            )
+            progress(3, steps, _("Finishing…"))
+            screening_round.status = RoundStatus.FINISHED
+            screening_round.started_at = started
+            screening_round.finished_at = timezone.now()
+            screening_round.save(update_fields=["status", "started_at", "finished_at"])
+            audit.record(
+                actor=screening_round.started_by,
+                action=AuditAction.UPDATE,
+                obj=screening_round,
+                changes={"status": [RoundStatus.RUNNING, RoundStatus.FINISHED]},
+                note=f"screened={screened} opened={opened} confirmed={confirmed} refuted={refuted}",
+            )
+    except Exception as error:
+        ScreeningRound.objects.filter(pk=round_id).update(
+            status=RoundStatus.FAILED, finished_at=timezone.now(), error=str(error)[:2000]
+        )
+        raise
+    screening_round.stats = {
+        "screened": screened,
+        "opened": opened,
+        "confirmed": confirmed,
+        "refuted": refuted,
+    }
+    return screening_round
+
+
+@runner(JOB_KIND)
+def run_screening_round(job, progress) -> dict:
+    """The job of a round: run it, then point the job page at the round's page."""
+    screening_round = round_run(round_id=job.params["round"], progress=progress)
+    stats = getattr(screening_round, "stats", {})
+    return {
+        "message": _(
+            "%(screened)s children screened; %(opened)s cases opened; %(confirmed)s resolved "
+            "cases confirmed."
+        )
+        % {
+            "screened": f"{stats.get('screened', 0):,}",
+            "opened": stats.get("opened", 0),
+            "confirmed": stats.get("confirmed", 0),
+        },
+        "result_url": screening_round.get_absolute_url(),
+        **stats,
+    }
+
+
+# --- Cases -------------------------------------------------------------------------------------
+
+
+def _case_for_update(case: DropoutCase, actor) -> DropoutCase:
+    """The case, locked, if the actor may see it (404-equivalent otherwise)."""
+    locked = DropoutCase.objects.visible_to(actor).select_for_update().filter(pk=case.pk).first()
+    if locked is None:
+        raise PermissionDenied(_("This row belongs to a county outside your scope."))
+    return locked
+
+
+def case_open(
+    *,
+    id_number: str,
+    name: str,
+    township: Region,
+    actor,
+    note: str = "",
+    roster_child: RosterChild | None = None,
+    opened_on: dt.date | None = None,
+) -> DropoutCase:
+    """Open a case by hand (a report from a village, a school): refused if one is open."""
+    from core.scoping import can_edit
+
+    if not can_edit(actor):
+        raise PermissionDenied(_("Your role may not change ledger rows."))
+    opened_on = opened_on or timezone.localdate()
+    case = DropoutCase(
+        id_number=id_number,
+        name=name,
+        township=township,
+        roster_child=roster_child,
+        reason=Classification.SUSPECTED,
+        opened_on=opened_on,
+        due_on=opened_on + dt.timedelta(days=case_due_days()),
+        outcome_note="",
+    )
+    case.derive_county()
+    case.gov_responsible = _township_responsible(township, ResponsibilityLine.GOVERNMENT)
+    case.edu_responsible = _township_responsible(township, ResponsibilityLine.EDUCATION)
+    try:
+        with transaction.atomic():
+            ensure_in_scope(actor, case)
+            case.save()
+            if note:
+                CaseAction.objects.create(
+                    case=case,
+                    date=opened_on,
+                    kind="other",
+                    note=note,
+                    actor=actor,
+                    county_id=case.county_id,
+                )
+            audit.record_create(actor, case)
+    except IntegrityError as error:
+        raise ValidationError(
+            _("This child already has an open case."), code="case_already_open"
+        ) from error
+    return case
+
+
+def _township_responsible(township, line) -> Responsibility | None:
+    return (
+        Responsibility.objects.filter(township=township, school__isnull=True, line=line)
+        .order_by("pk")
+        .first()
+    )
+
+
+def case_action_add(
+    *,
+    case: DropoutCase,
+    date: dt.date,
+    kind: str,
+    note: str,
+    actor,
+    uploads: Iterable = (),
+) -> CaseAction:
+    """Log a follow-up action (with its photos and documents: all saved, or nothing)."""
+    from core.attachments.services import attachments_add
+    from core.scoping import can_edit
+
+    if not can_edit(actor):
+        raise PermissionDenied(_("Your role may not change ledger rows."))
+    uploads = [upload for upload in uploads if upload]
+    with transaction.atomic():
+        case = _case_for_update(case, actor)
+        if case.status == CaseStatus.CLOSED:
+            raise ValidationError(_("The case is closed."), code="closed")
+        if date > timezone.localdate():
+            raise ValidationError({"date": _("The date is in the future.")})
+        action = CaseAction(case=case, date=date, kind=kind, note=note.strip(), actor=actor)
+        action.full_clean(exclude=["county"])
+        action.save()
+        ensure_in_scope(actor, action)
+        audit.record_create(actor, action)
+        if uploads:
+            attachments_add(row=action, uploads=uploads, actor=actor)
+    return action
+
+
+def case_resolve(
+    *,
+    case: DropoutCase,
+    outcome: str,
+    actor,
+    return_school: School | None = None,
+    return_date: dt.date | None = None,
+    note: str = "",
+    resolved_on: dt.date | None = None,
+) -> DropoutCase:
+    """Resolve an open case with its outcome; it is closed only after a round confirms it.
+
+    Returned to school needs the school and the date; enrolled elsewhere needs the evidence row
+    (an out-of-city enrolment); exempt needs an approval that is still valid.
+    """
+    from core.scoping import can_edit
+
+    if not can_edit(actor):
+        raise PermissionDenied(_("Your role may not change ledger rows."))
+    resolved_on = resolved_on or timezone.localdate()
+    errors: dict[str, str] = {}
+    if outcome not in CaseOutcome.values:
+        errors["outcome"] = _("Choose an outcome.")
+    if outcome == CaseOutcome.RETURNED:
+        if return_school is None:
+            errors["return_school"] = _("Name the school the child returned to.")
+        if return_date is None:
+            errors["return_date"] = _("Give the date the child is back at school.")
+    if outcome != CaseOutcome.RETURNED:
+        return_school, return_date = None, None
+    if outcome == CaseOutcome.OTHER and not note.strip():
+        errors["outcome_note"] = _("Explain the outcome.")
+    if (
+        outcome == CaseOutcome.ENROLLED_ELSEWHERE
+        and not OutOfCityEnrolment.objects.filter(id_number=case.id_number).exists()
+    ):
+        errors["outcome"] = _(
+            "Record the evidence of schooling elsewhere first (out-of-city enrolments)."
+        )
+    if outcome == CaseOutcome.EXEMPT:
+        valid = Exemption.objects.filter(id_number=case.id_number, valid_from__lte=resolved_on)
+        valid = valid.exclude(valid_until__lt=resolved_on)
+        if not valid.exists():
+            errors["outcome"] = _("Record the approved deferral or exemption first.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        case = _case_for_update(case, actor)
+        if case.status != CaseStatus.OPEN:
+            raise ValidationError(_("Only an open case can be resolved."), code="not_open")
+        before = audit.snapshot(case)
+        case.status = CaseStatus.RESOLVED
+        case.outcome = outcome
+        case.return_school = return_school
+        case.return_date = return_date
+        case.outcome_note = note.strip()
+        case.resolved_by = actor
+        case.resolved_on = resolved_on
+        case.confirmed_in_round = None
+        case.save()
+        ensure_in_scope(actor, case)
+        audit.record_update(actor, case, before)
+    return case
+
+
+def case_close(*, case: DropoutCase, actor, closed_on: dt.date | None = None) -> DropoutCase:
+    """Close 销号 a resolved case: a county reviewer, once a round confirmed the outcome."""
+    with transaction.atomic():
+        case = _case_for_update(case, actor)
+        if not is_county_reviewer_for(actor, case.county_id):
+            raise PermissionDenied(_("Only the county's reviewer may close a case."))
+        if case.status != CaseStatus.RESOLVED:
+            raise ValidationError(_("Only a resolved case can be closed."), code="not_resolved")
+        if case.confirmed_in_round_id is None:
+            raise ValidationError(
+                _(
+                    "A later screening round has not confirmed the outcome yet: the case can be "
+                    "closed once the registry check agrees."
+                ),
+                code="not_confirmed",
+            )
+        before = audit.snapshot(case)
+        case.status = CaseStatus.CLOSED
+        case.closed_by = actor
+        case.closed_on = closed_on or timezone.localdate()
+        case.save()
+        audit.record_update(actor, case, before)
+    return case
+
+
+# --- Roster versions ---------------------------------------------------------------------------
+
+
+def roster_version_create(
+    *, county: Region, label: str, actor, note: str = "", source_name: str = "", import_run=None
+) -> RosterVersion:
+    """A new, empty roster version of a county (an import fills it)."""
+    version = RosterVersion(
+        county=county,
+        label=label[:100],
+        note=note[:300],
+        source_name=source_name[:200],
+        imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+        import_run=import_run,
+    )
+    with transaction.atomic():
+        ensure_in_scope(actor, version)
+        version.save()
+        audit.record_create(actor, version)
+    return version

@@ -1,0 +1,214 @@
+"""Sortable tables of dropout control; ID numbers always masked."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from core.tables import LedgerTable, MaskedIdColumn
+from dropout.models import (
+    CaseAction,
+    CohortBaseline,
+    DropoutCase,
+    Exemption,
+    Grade6SpotCheck,
+    OutOfCityEnrolment,
+    Responsibility,
+    RosterChild,
+    RosterVersion,
+    ScreeningResult,
+    ScreeningRound,
+)
+
+
+class RosterVersionTable(LedgerTable):
+    label = tables.Column(linkify=True)
+    children = tables.Column(verbose_name=_("children"), accessor="children_count")
+
+    class Meta(LedgerTable.Meta):
+        model = RosterVersion
+        fields = ["label", "county", "created_at", "imported_by", "source_name", "note"]
+        sequence = ["label", "county", "children", "..."]
+
+
+class RosterChildTable(LedgerTable):
+    name = tables.Column(linkify=True)
+    id_number = MaskedIdColumn()
+
+    class Meta(LedgerTable.Meta):
+        model = RosterChild
+        fields = [
+            "name",
+            "id_number",
+            "gender",
+            "birth_date",
+            "county",
+            "township",
+            "village",
+            "household_head",
+            "household_category",
+            "monitoring_type",
+            "risk_eliminated",
+            "guardian",
+            "phone",
+            "roster_version",
+        ]
+
+
+class OutOfCityEnrolmentTable(LedgerTable):
+    name = tables.Column(linkify=True)
+    id_number = MaskedIdColumn()
+
+    class Meta(LedgerTable.Meta):
+        model = OutOfCityEnrolment
+        fields = [
+            "name",
+            "id_number",
+            "county",
+            "township",
+            "school_year",
+            "place",
+            "school_name",
+            "verified_how",
+            "verified_on",
+            "verifier",
+            "document",
+        ]
+
+
+class ExemptionTable(LedgerTable):
+    name = tables.Column(linkify=True)
+    id_number = MaskedIdColumn()
+
+    class Meta(LedgerTable.Meta):
+        model = Exemption
+        fields = [
+            "name",
+            "id_number",
+            "county",
+            "township",
+            "kind",
+            "reason",
+            "approval_document",
+            "approved_on",
+            "valid_from",
+            "valid_until",
+        ]
+
+
+class ScreeningRoundTable(LedgerTable):
+    name = tables.Column(linkify=True)
+    counties = tables.Column(verbose_name=_("counties"), accessor="county_names", orderable=False)
+    person_times = tables.Column(
+        verbose_name=_("person-times"), accessor="person_times", orderable=False
+    )
+
+    class Meta(LedgerTable.Meta):
+        model = ScreeningRound
+        fields = [
+            "name",
+            "school_year",
+            "screening_date",
+            "counties",
+            "person_times",
+            "status",
+            "started_by",
+            "finished_at",
+        ]
+        order_by = ("-screening_date",)
+
+
+class ScreeningResultTable(LedgerTable):
+    name = tables.Column(linkify=True)
+    id_number = MaskedIdColumn()
+    school = tables.Column(linkify=True)
+
+    class Meta(LedgerTable.Meta):
+        model = ScreeningResult
+        fields = [
+            "name",
+            "id_number",
+            "birth_date",
+            "county",
+            "township",
+            "household_category",
+            "classification",
+            "match_method",
+            "needs_confirmation",
+            "candidates",
+            "school",
+            "grade",
+            "registry_status",
+            "round",
+        ]
+
+
+class DropoutCaseTable(LedgerTable):
+    name = tables.Column(linkify=True)
+    id_number = MaskedIdColumn()
+
+    class Meta(LedgerTable.Meta):
+        model = DropoutCase
+        fields = [
+            "name",
+            "id_number",
+            "county",
+            "township",
+            "reason",
+            "status",
+            "opened_on",
+            "due_on",
+            "gov_responsible",
+            "edu_responsible",
+            "outcome",
+            "resolved_on",
+            "confirmed_in_round",
+            "closed_on",
+        ]
+        row_attrs = {"class": lambda record: "table-danger" if record.is_overdue else ""}
+
+
+class CaseActionTable(LedgerTable):
+    date = tables.Column(linkify=True)
+    case = tables.Column(linkify=True)
+
+    class Meta(LedgerTable.Meta):
+        model = CaseAction
+        fields = ["date", "case", "county", "kind", "note", "actor"]
+
+
+class ResponsibilityTable(LedgerTable):
+    person = tables.Column(linkify=True)
+
+    class Meta(LedgerTable.Meta):
+        model = Responsibility
+        fields = ["county", "township", "school", "line", "person", "title", "phone"]
+
+
+class Grade6SpotCheckTable(LedgerTable):
+    school = tables.Column(linkify=True)
+    discrepancy = tables.Column(
+        verbose_name=_("discrepancy"), accessor="discrepancy", orderable=False
+    )
+
+    class Meta(LedgerTable.Meta):
+        model = Grade6SpotCheck
+        fields = [
+            "school",
+            "county",
+            "date",
+            "inspector",
+            "registry_count",
+            "present_count",
+            "discrepancy",
+            "discrepancy_names",
+            "explanation",
+        ]
+
+
+class CohortBaselineTable(LedgerTable):
+    entry_year = tables.Column(linkify=True)
+
+    class Meta(LedgerTable.Meta):
+        model = CohortBaseline
+        fields = ["county", "entry_year", "locality", "grade1_enrolment"]

@@ -1,0 +1,245 @@
+"""The pages of dropout control: dashboard, starting and reading a round, a case worked through
+its page, coverage and rates — each scoped, each figure leading to its rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from core.attachments.models import Attachment
+from dropout.models import CaseAction, CaseStatus, DropoutCase, ScreeningRound
+from tests.dropout.factories import (
+    ResponsibilityFactory,
+    RosterChildFactory,
+    RosterVersionFactory,
+    listed_names,
+    run_round,
+)
+from tests.factories import StudentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def roster(county, township, school, other_township):
+    """Three children in 海林市 (one enrolled, two not), one in 东宁市 (not enrolled)."""
+    mine = RosterVersionFactory(county=county)
+    enrolled = RosterChildFactory(roster_version=mine, township=township, name="在读儿童")
+    StudentFactory(
+        school=school,
+        id_number=enrolled.id_number,
+        name=enrolled.name,
+        birth_date=enrolled.birth_date,
+    )
+    RosterChildFactory(roster_version=mine, township=township, name="海林失学")
+    RosterChildFactory(roster_version=mine, township=township, name="海林失学二")
+    theirs = RosterVersionFactory(county=other_township.county)
+    RosterChildFactory(roster_version=theirs, township=other_township, name="东宁失学")
+    return mine
+
+
+def test_the_sidebar_links_the_area_dashboard(county_client):
+    page = county_client.get(reverse("dropoutcase-list")).content.decode()
+    assert f'href="{reverse("dropout-dashboard")}"' in page
+    assert reverse("dropoutcase-list") in page and reverse("rosterchild-list") in page
+
+
+def test_dashboard_figures_are_scoped_and_lead_to_their_rows(
+    county_client, city_user, county_user, city_admin, roster
+):
+    run_round(city_admin)
+    response = county_client.get(reverse("dropout-dashboard"))
+    assert response.status_code == 200
+    data = response.context["data"]
+    assert (data["rounds"], data["person_times"], data["cases_open"]) == (1, 3, 2)
+    assert data["suspected_open"] == 2
+    assert [row["county"].name for row in data["county_rows"]] == ["海林市"]
+    assert listed_names(county_user, data["person_times_url"]) == {
+        "在读儿童",
+        "海林失学",
+        "海林失学二",
+    }
+    assert listed_names(county_user, data["cases_open_url"]) == {"海林失学", "海林失学二"}
+    assert listed_names(county_user, data["suspected_open_url"]) == {"海林失学", "海林失学二"}
+    row = data["county_rows"][0]
+    assert listed_names(county_user, row["suspected_open_url"]) == {"海林失学", "海林失学二"}
+    page = response.content.decode()
+    assert 'data-chart="grouped-bars"' in page and "<script>" not in page.replace(" ", "")
+
+    from django.test import Client
+
+    city_client = Client()
+    city_client.force_login(city_user)
+    city = city_client.get(reverse("dropout-dashboard")).context["data"]
+    assert (city["person_times"], city["cases_open"]) == (4, 3)
+    assert {row["county"].name for row in city["county_rows"]} == {"海林市", "东宁市"}
+
+
+def test_only_a_city_admin_may_open_the_round_form(client, county_user, city_user):
+    for user in (county_user, city_user):
+        client.force_login(user)
+        assert client.get(reverse("dropout-round-start")).status_code == 403
+
+
+def test_a_city_admin_starts_a_round_and_watches_it(
+    admin_client_, roster, county, django_capture_on_commit_callbacks, jobs_in_process
+):
+    form = admin_client_.get(reverse("dropout-round-start"))
+    assert form.status_code == 200 and "6" in form.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_.post(
+            reverse("dropout-round-start"),
+            {"name": "2023年秋季第一轮", "school_year": 2023, "counties": [county.pk]},
+        )
+    screening_round = ScreeningRound.objects.get()
+    assert response.status_code == 302
+    assert response.url == screening_round.job.get_absolute_url()
+    job_page = admin_client_.get(response.url).content.decode()
+    assert screening_round.get_absolute_url() in job_page  # "Open the result"
+    screening_round.refresh_from_db()
+    assert screening_round.status == "finished"
+
+    page = admin_client_.get(screening_round.get_absolute_url())
+    assert page.status_code == 200
+    figures = page.context["figures"]
+    assert figures["person_times"] == 3 and figures["cases_opened"] == 2
+    text = page.content.decode()
+    assert "2007-09-01" in text and "2017-08-31" in text  # the school-age rule
+    suspected = next(c for c in figures["classes"] if c["value"] == "suspected")
+    assert suspected["count"] == 2
+    assert re.search(r"export/\?round=\d+&amp;classification=suspected", text)
+
+
+def test_the_round_form_refuses_bad_input(admin_client_, county):
+    response = admin_client_.post(
+        reverse("dropout-round-start"), {"name": "无名单", "school_year": 2023}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not ScreeningRound.objects.exists()
+
+
+def test_a_county_user_sees_the_round_with_the_countys_figures_only(
+    county_client, city_admin, roster
+):
+    screening_round = run_round(city_admin)
+    figures = county_client.get(screening_round.get_absolute_url()).context["figures"]
+    assert figures["person_times"] == 3
+    assert [row["county"].name for row in figures["county_rows"]] == ["海林市"]
+    export = county_client.get(reverse("screeningresult-export"), {"round": screening_round.pk})
+    assert export.status_code == 200
+
+
+def photo_upload() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "orange").save(buffer, format="JPEG")
+    return SimpleUploadedFile("家访.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def test_a_case_is_worked_through_its_page(
+    client, county_user, county_reviewer, city_admin, roster, school, township
+):
+    ResponsibilityFactory(township=township, person="钱镇长")
+    run_round(city_admin, screening_date=dt.date(2023, 9, 15))
+    case = DropoutCase.objects.get(name="海林失学")
+    client.force_login(county_user)
+    page = client.get(case.get_absolute_url())
+    assert page.status_code == 200 and "钱镇长" in page.content.decode()
+    assert page.context["may_act"] and page.context["may_resolve"]
+    assert not page.context["may_close"]
+
+    response = client.post(
+        reverse("dropout-case-action", args=[case.pk]),
+        {"date": "2023-09-16", "kind": "home_visit", "note": "家访，家长同意返校。",
+         "files": [photo_upload()]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    action = CaseAction.objects.get()
+    assert Attachment.objects.get().object_id == action.pk
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "家访，家长同意返校。" in page and reverse("attachment-thumb", args=[1])[:-8] in page
+
+    refused = client.post(reverse("dropout-case-resolve", args=[case.pk]), {"outcome": "returned"})
+    assert refused.status_code == 200 and refused.context["resolve_form"].errors
+    response = client.post(
+        reverse("dropout-case-resolve", args=[case.pk]),
+        {"outcome": "returned", "return_school": school.pk, "return_date": "2023-09-20"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLVED
+
+    client.force_login(county_reviewer)
+    page = client.get(case.get_absolute_url())
+    assert not page.context["may_close"] and 'id="case-close-waiting"' in page.content.decode()
+    refused = client.post(reverse("dropout-case-close", args=[case.pk]))
+    assert refused.status_code == 200
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLVED
+
+    StudentFactory(school=school, id_number=case.id_number, name=case.name)
+    run_round(city_admin, screening_date=dt.date(2023, 10, 10))
+    page = client.get(case.get_absolute_url())
+    assert page.context["may_close"]
+    response = client.post(reverse("dropout-case-close", args=[case.pk]))
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED and case.closed_by == county_reviewer
+
+
+def test_another_countys_case_is_not_found(other_county_user, client, city_admin, roster):
+    run_round(city_admin)
+    case = DropoutCase.objects.get(name="海林失学")
+    client.force_login(other_county_user)
+    for url in (
+        case.get_absolute_url(),
+        reverse("dropout-case-action", args=[case.pk]),
+        reverse("dropout-case-resolve", args=[case.pk]),
+        reverse("dropout-case-close", args=[case.pk]),
+    ):
+        method = client.get if url == case.get_absolute_url() else client.post
+        assert method(url, {"date": "2023-09-16", "kind": "other", "note": "x"}).status_code == 404
+    assert not CaseAction.objects.exists()
+
+
+def test_a_case_is_opened_by_hand(county_client, township):
+    from tests.dropout.factories import id_for
+
+    number = id_for("231083", dt.date(2012, 2, 2))
+    response = county_client.post(
+        reverse("dropout-case-open"),
+        {"id_number": number, "name": "村里报告", "township": township.pk, "note": "村委会报告"},
+    )
+    case = DropoutCase.objects.get()
+    assert response.status_code == 302 and response.url == case.get_absolute_url()
+    assert case.actions.get().note == "村委会报告"
+    again = county_client.post(
+        reverse("dropout-case-open"),
+        {"id_number": number, "name": "村里报告", "township": township.pk},
+    )
+    assert again.status_code == 200 and again.context["form"].errors
+    assert DropoutCase.objects.count() == 1
+
+
+def test_coverage_lists_townships_missing_a_line(county_client, township, county):
+    from tests.factories import TownshipFactory
+
+    TownshipFactory(parent=county, name="柴河镇")
+    ResponsibilityFactory(township=township, line="government")
+    ResponsibilityFactory(township=township, line="education")
+    coverage = county_client.get(reverse("dropout-coverage")).context["coverage"]
+    assert (coverage["townships"], coverage["covered"]) == (2, 1)
+    assert [row["township"].name for row in coverage["missing"]] == ["柴河镇"]
+
+
+def test_rates_page_shows_the_formulas(county_client, school):
+    page = county_client.get(reverse("dropout-rates"), {"school_year": 2023})
+    assert page.status_code == 200
+    assert 'id="formulas"' in page.content.decode()
+    assert page.context["rates"]["entry_year"] == 2015
