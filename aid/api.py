@@ -1,0 +1,318 @@
+"""REST API of student aid: the ledgers' serializers (their viewsets come from the ledger
+registry), programmes and standards (everyone reads, city administrators write) and the summary.
+Money is a decimal string ("1966300.00") in every response."""
+
+from __future__ import annotations
+
+import copy
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from aid import selectors, services
+from aid.models import (
+    AidProgramme,
+    AidStandard,
+    CheckNote,
+    ContactLog,
+    Disbursement,
+    OutOfAreaStudent,
+    PublicityActivity,
+    RecipientCategory,
+)
+from core.api import IdNumberSerializerField, ScopedModelSerializer
+from core.models import Region, RegionLevel
+
+
+def _messages(error: DjangoValidationError):
+    """A model ValidationError as DRF reports errors (row-level ones under non_field_errors)."""
+    if not hasattr(error, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+        for field, messages in error.message_dict.items()
+    }
+
+
+class CountyFieldMixin:
+    """A writable county must be a county (the scoping already limits it to visible regions)."""
+
+    def validate_county(self, county):
+        if county is not None and county.level != RegionLevel.COUNTY:
+            raise serializers.ValidationError(_("Choose a county."))
+        return county
+
+
+class DisbursementSerializer(ScopedModelSerializer):
+    id_number = IdNumberSerializerField(max_length=30)
+    name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    student = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Disbursement
+        fields = [
+            "id",
+            "id_number",
+            "name",
+            "student",
+            "programme",
+            "school_year",
+            "term",
+            "amount",
+            "paid_on",
+            "school",
+            "county",
+            "category",
+            "note",
+        ]
+        read_only_fields = ["county"]
+        # The one-per-term rule is checked below with a message naming the existing row.
+        validators = []
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        id_number = attrs.get("id_number", getattr(self.instance, "id_number", None))
+        if "id_number" in attrs or self.instance is None:
+            attrs["student"] = services.registry_students(user, [id_number]).get(id_number)
+        name = attrs.get("name", getattr(self.instance, "name", ""))
+        if not name:
+            student = attrs.get("student")
+            if student is None:
+                raise serializers.ValidationError(
+                    {"name": _("This ID number is not in the registry: enter the student's name.")}
+                )
+            attrs["name"] = student.name
+        candidate = copy.copy(self.instance) if self.instance else Disbursement()
+        for field, value in attrs.items():
+            setattr(candidate, field, value)
+        try:
+            candidate.validate_constraints()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_messages(error)) from error
+        return attrs
+
+    def _save(self, save, *args):
+        # Two requests racing past validate(): the database refuses the second one.
+        try:
+            with transaction.atomic():
+                return save(*args)
+        except IntegrityError as error:
+            candidate = Disbursement(**{**self.validated_data})
+            existing = candidate.duplicate()
+            if existing is None:
+                raise
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [candidate.duplicate_message(existing)]}
+            ) from error
+
+    def create(self, validated_data):
+        return self._save(super().create, validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(super().update, instance, validated_data)
+
+
+class CheckNoteSerializer(ScopedModelSerializer):
+    id_number = IdNumberSerializerField(max_length=30, read_only=True)
+
+    class Meta:
+        model = CheckNote
+        fields = [
+            "id",
+            "check_kind",
+            "id_number",
+            "name",
+            "county",
+            "school",
+            "school_year",
+            "term",
+            "programme",
+            "reason",
+            "recorded_by",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class OutOfAreaStudentSerializer(CountyFieldMixin, ScopedModelSerializer):
+    id_number = IdNumberSerializerField(max_length=30)
+
+    class Meta:
+        model = OutOfAreaStudent
+        fields = [
+            "id",
+            "id_number",
+            "name",
+            "county",
+            "household_region",
+            "province",
+            "city",
+            "school_name",
+            "stage",
+            "source",
+            "receives_aid",
+            "aid_programme",
+            "aid_amount",
+            "meets_standard",
+            "follow_up_needed",
+            "follow_up",
+            "verified_on",
+        ]
+        read_only_fields = ["verified_on"]
+
+
+class ContactLogSerializer(ScopedModelSerializer):
+    class Meta:
+        model = ContactLog
+        fields = [
+            "id",
+            "student",
+            "county",
+            "method",
+            "contacted_on",
+            "contacted_by",
+            "reached",
+            "learned",
+        ]
+        read_only_fields = ["county"]
+
+
+class PublicityActivitySerializer(CountyFieldMixin, ScopedModelSerializer):
+    class Meta:
+        model = PublicityActivity
+        fields = ["id", "county", "channel", "held_on", "title", "reach", "note"]
+
+
+# --- Programmes and standards ------------------------------------------------------------------
+
+
+class CityAdminWrites(permissions.BasePermission):
+    """Everyone with a role reads the city's programmes and standards; city administrators write."""
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return services.may_edit_standards(request.user)
+
+
+class AidProgrammeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AidProgramme
+        fields = [
+            "id",
+            "name",
+            "code",
+            "stage",
+            "boarding",
+            "counts_for_gap",
+            "active",
+            "sort_order",
+            "note",
+        ]
+
+
+class AidStandardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AidStandard
+        fields = ["id", "programme", "school_year", "term", "amount"]
+
+
+class _CityLevelViewSet(viewsets.ModelViewSet):
+    """Writes go through the audited services (the audit trail keeps the history)."""
+
+    permission_classes = [CityAdminWrites]
+    save_service = None
+
+    def get_queryset(self):
+        return self.serializer_class.Meta.model.objects.visible_to(self.request.user).order_by("pk")
+
+    def _save(self, serializer):
+        instance = serializer.instance or serializer.Meta.model()
+        for field, value in serializer.validated_data.items():
+            setattr(instance, field, value)
+        try:
+            serializer.instance = type(self).save_service(instance, self.request.user)
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+
+    perform_create = _save
+    perform_update = _save
+
+
+class AidProgrammeViewSet(_CityLevelViewSet):
+    serializer_class = AidProgrammeSerializer
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    @staticmethod
+    def save_service(instance, actor):
+        return services.programme_save(programme=instance, actor=actor)
+
+
+class AidStandardViewSet(_CityLevelViewSet):
+    serializer_class = AidStandardSerializer
+
+    @staticmethod
+    def save_service(instance, actor):
+        return services.standard_save(standard=instance, actor=actor)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        params = self.request.query_params
+        if params.get("programme", "").isdigit():
+            queryset = queryset.filter(programme_id=params["programme"])
+        if params.get("school_year", "").isdigit():
+            queryset = queryset.filter(school_year=params["school_year"])
+        return queryset
+
+    def perform_destroy(self, instance):
+        try:
+            services.standard_delete(standard=instance, actor=self.request.user)
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+
+
+# --- Summary -----------------------------------------------------------------------------------
+
+
+class SummaryParams(serializers.Serializer):
+    county = serializers.IntegerField(required=False, min_value=1)
+    school_year = serializers.IntegerField(required=False, min_value=1950, max_value=2100)
+    category = serializers.ChoiceField(choices=RecipientCategory.choices, required=False)
+
+
+class AidSummaryView(APIView):
+    """The aid dashboard's figures for the caller's scope (`?county=`, `?school_year=`,
+    `?category=`); a county the caller may not see gives zeros, never the wider figures."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[SummaryParams], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        params = SummaryParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        county = None
+        if "county" in data:
+            county = Region.objects.filter(pk=data["county"], level=RegionLevel.COUNTY).first()
+            county = county or Region(pk=0)
+        figures = selectors.summary(
+            user=request.user,
+            county=county,
+            school_year=data.get("school_year"),
+            category=data.get("category", ""),
+        )
+        return Response(selectors.summary_json(figures))

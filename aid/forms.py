@@ -1,0 +1,194 @@
+"""Forms of student aid. Ledger forms are ScopedModelForms: every choice is limited to what the
+user may see; the one-disbursement-per-term rule is the model's (Disbursement.validate_constraints)
+so that the form, the API and the import give the same message."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from aid.models import (
+    AidProgramme,
+    AidStandard,
+    ContactLog,
+    Disbursement,
+    OutOfAreaStudent,
+    PublicityActivity,
+)
+from aid.services import registry_students
+from core.forms import ScopedModelForm
+from core.models import RegionLevel
+
+
+class MaskedIdOnEditMixin:
+    """On edit the stored ID number is never sent back to the browser; a new one may be typed."""
+
+    def mask_id_on_edit(self):
+        if self.instance.pk:
+            field = self.fields["id_number"]
+            field.required = False
+            field.help_text = _("Shown masked: %(masked)s. Leave empty to keep it.") % {
+                "masked": self.instance.masked_id
+            }
+            self.initial["id_number"] = ""
+
+    def clean_id_number(self):
+        value = self.cleaned_data.get("id_number")
+        if not value and self.instance.pk:
+            return self.instance.id_number
+        return value
+
+
+def _only_counties(field):
+    field.queryset = field.queryset.filter(level=RegionLevel.COUNTY)
+
+
+class DisbursementForm(MaskedIdOnEditMixin, ScopedModelForm):
+    class Meta:
+        model = Disbursement
+        fields = [
+            "id_number",
+            "name",
+            "programme",
+            "school_year",
+            "term",
+            "amount",
+            "paid_on",
+            "school",
+            "category",
+            "note",
+        ]
+        date_fields = ("paid_on",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mask_id_on_edit()
+        self.fields["paid_on"].widget.format = "%Y-%m-%d"
+        self.fields["name"].required = False
+        self.fields["name"].help_text = _("Empty: the name in the registry.")
+        programmes = self.fields["programme"].queryset
+        if self.instance.pk:
+            self.fields["programme"].queryset = programmes.filter(active=True) | programmes.filter(
+                pk=self.instance.programme_id
+            )
+        else:
+            self.fields["programme"].queryset = programmes.filter(active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        id_number = cleaned.get("id_number")
+        student = registry_students(self.user, [id_number]).get(id_number) if id_number else None
+        self.instance.student = student
+        if not cleaned.get("name"):
+            if student is not None:
+                cleaned["name"] = student.name
+            elif id_number:
+                self.add_error(
+                    "name", _("This ID number is not in the registry: enter the student's name.")
+                )
+        return cleaned
+
+
+class OutOfAreaStudentForm(MaskedIdOnEditMixin, ScopedModelForm):
+    class Meta:
+        model = OutOfAreaStudent
+        fields = [
+            "id_number",
+            "name",
+            "county",
+            "household_region",
+            "province",
+            "city",
+            "school_name",
+            "stage",
+            "receives_aid",
+            "aid_programme",
+            "aid_amount",
+            "meets_standard",
+            "follow_up_needed",
+            "follow_up",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mask_id_on_edit()
+        _only_counties(self.fields["county"])
+        region = self.fields["household_region"]
+        region.queryset = region.queryset.filter(level=RegionLevel.TOWNSHIP)
+        for name in ("receives_aid", "meets_standard"):
+            self.fields[name].widget = forms.Select(
+                choices=[("unknown", _("Not known yet")), ("true", _("Yes")), ("false", _("No"))],
+                attrs={"class": "form-select"},
+            )
+
+
+class ContactLogForm(ScopedModelForm):
+    class Meta:
+        model = ContactLog
+        fields = ["student", "method", "contacted_on", "contacted_by", "reached", "learned"]
+        date_fields = ("contacted_on",)
+        widgets = {"learned": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contacted_on"].widget.format = "%Y-%m-%d"
+
+
+class PublicityActivityForm(ScopedModelForm):
+    class Meta:
+        model = PublicityActivity
+        fields = ["county", "channel", "held_on", "title", "reach", "note"]
+        date_fields = ("held_on",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].widget.format = "%Y-%m-%d"
+        _only_counties(self.fields["county"])
+
+
+# --- City reference data -----------------------------------------------------------------------
+
+
+class _StyledModelForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class AidProgrammeForm(_StyledModelForm):
+    class Meta:
+        model = AidProgramme
+        fields = [
+            "name",
+            "code",
+            "stage",
+            "boarding",
+            "counts_for_gap",
+            "active",
+            "sort_order",
+            "note",
+        ]
+
+
+class AidStandardForm(_StyledModelForm):
+    class Meta:
+        model = AidStandard
+        fields = ["programme", "school_year", "term", "amount"]
+
+
+class CheckNoteForm(forms.Form):
+    """The reason an officer gives on a check row; empty removes it."""
+
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )

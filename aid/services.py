@@ -1,0 +1,222 @@
+"""Operations of student aid that write: notes on check rows, seeding the out-of-area list from
+the dropout evidence ledger, programme and standard edits (audited), registry links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from aid.models import (
+    AidProgramme,
+    AidStandard,
+    CheckKind,
+    CheckNote,
+    Disbursement,
+    OutOfAreaSource,
+    OutOfAreaStudent,
+    Stage,
+)
+from core import audit, idnumbers
+from core.models import Student
+from core.scoping import Role, ensure_in_scope
+
+
+def registry_students(user, id_numbers: Iterable[str]) -> dict[str, Student]:
+    """The registry students visible to `user` with these ID numbers (one query)."""
+    wanted = {number for number in id_numbers if number}
+    if not wanted:
+        return {}
+    rows = Student.objects.visible_to(user).filter(id_number__in=wanted).select_related("school")
+    return {student.id_number: student for student in rows}
+
+
+def may_edit_standards(user) -> bool:
+    """Programmes and standards are the city's: only city administrators change them."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or getattr(user, "role", None) == Role.CITY_ADMIN)
+    )
+
+
+def _require_city_admin(actor) -> None:
+    if not may_edit_standards(actor):
+        raise PermissionDenied(_("Only city administrators may change aid programmes."))
+
+
+@transaction.atomic
+def programme_save(*, programme: AidProgramme, actor) -> AidProgramme:
+    """Create or change a programme; the audit trail keeps its history."""
+    _require_city_admin(actor)
+    before = audit.snapshot(AidProgramme.objects.get(pk=programme.pk)) if programme.pk else None
+    programme.save()
+    if before is None:
+        audit.record_create(actor, programme)
+    else:
+        audit.record_update(actor, programme, before)
+    return programme
+
+
+@transaction.atomic
+def standard_save(*, standard: AidStandard, actor) -> AidStandard:
+    """Create or change a standard (amount per student per term); audited."""
+    _require_city_admin(actor)
+    before = audit.snapshot(AidStandard.objects.get(pk=standard.pk)) if standard.pk else None
+    standard.save()
+    if before is None:
+        audit.record_create(actor, standard)
+    else:
+        audit.record_update(actor, standard, before)
+    return standard
+
+
+@transaction.atomic
+def standard_delete(*, standard: AidStandard, actor) -> None:
+    _require_city_admin(actor)
+    before, pk = audit.snapshot(standard), standard.pk
+    standard.delete()
+    standard.pk = pk
+    audit.record_delete(actor, standard, before, pk)
+
+
+# --- Notes on check rows -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def check_note_record(
+    *,
+    actor,
+    check: str,
+    row: Student | Disbursement,
+    school_year: int,
+    term: str,
+    reason: str,
+) -> CheckNote | None:
+    """Record (or change) the officer's reason on one row of a check; an empty reason removes it.
+
+    A gap row is a registry student (its school's county owns the note); a below-standard or
+    duplicate row is a disbursement (its paying school's county). The caller looks the row up
+    through visible_to(actor); the note's county is re-checked here.
+    """
+    reason = (reason or "").strip()
+    programme = row.programme if check == CheckKind.BELOW_STANDARD else None
+    key = {
+        "county_id": row.county_id,
+        "check_kind": check,
+        "id_number": row.id_number,
+        "school_year": school_year,
+        "term": term,
+        "programme": programme,
+    }
+    note = CheckNote.objects.select_for_update().filter(**key).first()
+    if not reason:
+        if note is not None:
+            ensure_in_scope(actor, note)
+            before, pk = audit.snapshot(note), note.pk
+            note.delete()
+            note.pk = pk
+            audit.record_delete(actor, note, before, pk)
+        return None
+    if note is None:
+        note = CheckNote(**key, name=row.name, school=row.school, reason=reason, recorded_by=actor)
+        note.save()
+        ensure_in_scope(actor, note)
+        audit.record_create(actor, note)
+        return note
+    ensure_in_scope(actor, note)
+    before = audit.snapshot(note)
+    note.reason, note.recorded_by, note.name = reason, actor, row.name
+    note.save()
+    audit.record_update(actor, note, before)
+    return note
+
+
+# --- Out-of-area students from the dropout evidence ledger -------------------------------------
+
+_PLACE = re.compile(r"^(.+?(?:省|自治区|特别行政区|市))(.*)$")
+
+
+def split_place(place: str) -> tuple[str, str]:
+    """吉林省长春市 → (吉林省, 长春市); 北京市海淀区 → (北京市, 海淀区); else (place, "")."""
+    place = (place or "").strip()
+    match = _PLACE.match(place)
+    if not match:
+        return place, ""
+    return match.group(1), match.group(2).strip()
+
+
+def stage_for(grade: int | None, born: dt.date | None, school_year: int) -> str:
+    """The stage of a child studying elsewhere: from the grade if known, else from the age on
+    31 August of the school year's start (3–5 preschool, 6–11 primary, 12–14 junior, 15+ senior)."""
+    if grade is not None:
+        if grade < 1:
+            return Stage.PRESCHOOL
+        if grade <= 6:
+            return Stage.PRIMARY
+        return Stage.JUNIOR if grade <= 9 else Stage.SENIOR
+    if born is None:
+        return Stage.OTHER
+    day = dt.date(school_year, 8, 31)
+    age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    if age < 6:
+        return Stage.PRESCHOOL
+    if age < 12:
+        return Stage.PRIMARY
+    return Stage.JUNIOR if age < 15 else Stage.SENIOR
+
+
+@transaction.atomic
+def out_of_area_seed_from_dropout(*, actor, county_id: int | None = None) -> dict[str, int]:
+    """Add every child of the out-of-city enrolment evidence (dropout ledger) the actor sees to
+    the out-of-area list of their household county — the newest school year's evidence per
+    child. Children on the current roster (poverty-alleviated or monitored households) are
+    marked as coming from the roster. Rows already on the list are left as they are: safe to run
+    again. Returns {"created": n, "existing": m}."""
+    from aid.selectors import current_roster_ids
+    from dropout.models import OutOfCityEnrolment
+
+    evidence = OutOfCityEnrolment.objects.visible_to(actor)
+    if county_id is not None:
+        evidence = evidence.filter(county_id=county_id)
+    newest: dict[tuple[int, str], OutOfCityEnrolment] = {}
+    for row in evidence.order_by("school_year", "pk"):
+        newest[(row.county_id, row.id_number)] = row
+    existing = set(
+        OutOfAreaStudent.objects.filter(
+            id_number__in={number for _county, number in newest}
+        ).values_list("county_id", "id_number")
+    )
+    on_roster = set(
+        current_roster_ids()
+        .filter(id_number__in={number for _county, number in newest})
+        .values_list("id_number", flat=True)
+    )
+    created = []
+    for (county, number), row in sorted(newest.items(), key=lambda item: item[1].pk):
+        if (county, number) in existing:
+            continue
+        province, city = split_place(row.place)
+        created.append(
+            OutOfAreaStudent(
+                county_id=county,
+                id_number=number,
+                name=row.name,
+                household_region_id=row.township_id,
+                province=province[:30],
+                city=city[:30],
+                school_name=row.school_name[:100],
+                stage=stage_for(row.grade, idnumbers.birth_date(number), row.school_year),
+                source=OutOfAreaSource.ROSTER if number in on_roster else OutOfAreaSource.EVIDENCE,
+            )
+        )
+    for student in created:
+        student.save()
+        ensure_in_scope(actor, student)
+        audit.record_create(actor, student)
+    return {"created": len(created), "existing": len(newest) - len(created)}

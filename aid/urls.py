@@ -1,0 +1,57 @@
+"""Pages of student aid under /aid/ (the ledgers' own pages come from core.ledger: /aid/<slug>/)."""
+
+from django.urls import path
+
+from aid import views
+
+urlpatterns = [
+    path("", views.AidDashboardView.as_view(), name="aid-dashboard"),
+    path("checks/gaps/", views.GapListView.as_view(), name="aid-gap-list"),
+    path("checks/gaps/export/", views.GapExportView.as_view(), name="aid-gap-list-export"),
+    path(
+        "checks/below-standard/",
+        views.BelowStandardListView.as_view(),
+        name="aid-below-standard",
+    ),
+    path(
+        "checks/below-standard/export/",
+        views.BelowStandardExportView.as_view(),
+        name="aid-below-standard-export",
+    ),
+    path("checks/duplicates/", views.DuplicateListView.as_view(), name="aid-duplicates"),
+    path(
+        "checks/duplicates/export/",
+        views.DuplicateExportView.as_view(),
+        name="aid-duplicates-export",
+    ),
+    path("checks/note/", views.CheckNoteView.as_view(), name="aid-check-note"),
+    path("programmes/", views.ProgrammeListView.as_view(), name="aid-programme-list"),
+    path("programmes/new/", views.ProgrammeCreateView.as_view(), name="aid-programme-create"),
+    path("programmes/<int:pk>/", views.ProgrammeDetailView.as_view(), name="aid-programme-detail"),
+    path(
+        "programmes/<int:pk>/edit/",
+        views.ProgrammeUpdateView.as_view(),
+        name="aid-programme-update",
+    ),
+    path("standards/new/", views.StandardCreateView.as_view(), name="aid-standard-create"),
+    path(
+        "standards/<int:pk>/edit/",
+        views.StandardUpdateView.as_view(),
+        name="aid-standard-update",
+    ),
+    path(
+        "standards/<int:pk>/delete/",
+        views.StandardDeleteView.as_view(),
+        name="aid-standard-delete",
+    ),
+    path(
+        "out-of-area/from-dropout/",
+        views.OutOfAreaSeedView.as_view(),
+        name="aid-out-of-area-seed",
+    ),
+    path(
+        "out-of-area/<int:pk>/contacts/",
+        views.ContactAddView.as_view(),
+        name="aid-contact-add",
+    ),
+]

@@ -1,0 +1,550 @@
+"""Pages of student aid beyond the generated ledger pages: the area dashboard, the three checks
+(lists with export and a reason per row), the city's programmes and standards, and two actions
+(seed the out-of-area list from the dropout ledger; log a contact from a student's page).
+
+Every queryset starts from visible_to(user) (directly or through aid.selectors); a row that is
+not the user's answers 404.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django_tables2 import RequestConfig
+
+from aid import selectors, services
+from aid.filters import BelowStandardFilterSet, DuplicateFilterSet, GapFilterSet
+from aid.forms import AidProgrammeForm, AidStandardForm, CheckNoteForm, ContactLogForm
+from aid.models import (
+    AidProgramme,
+    AidStandard,
+    CheckKind,
+    CheckNote,
+    Disbursement,
+    OutOfAreaStudent,
+    RecipientCategory,
+    Term,
+)
+from aid.tables import BelowStandardTable, DuplicateTable, GapTable
+from core import audit, exports
+from core.models import AuditAction, AuditEvent, Region, RegionLevel, Student
+from core.scoping import can_edit, county_of, ensure_in_scope
+
+# --- Dashboard ---------------------------------------------------------------------------------
+
+
+class DashboardForm(forms.Form):
+    school_year = forms.TypedChoiceField(label=gettext_lazy("school year"), coerce=int)
+    county = forms.ModelChoiceField(
+        label=gettext_lazy("county"), queryset=Region.objects.none(), required=False
+    )
+    category = forms.ChoiceField(label=gettext_lazy("recipient category"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = selectors.dashboard_years(user)
+        self.fields["school_year"].choices = [(y, f"{y}–{y + 1}") for y in years]
+        self.fields["county"].queryset = Region.objects.visible_to(user).filter(
+            level=RegionLevel.COUNTY
+        )
+        self.fields["category"].choices = [("", _("All")), *RecipientCategory.choices]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+        if county_of(user) is not None:
+            del self.fields["county"]  # a county user's dashboard is their county
+
+
+class AidDashboardView(LoginRequiredMixin, View):
+    """The area's landing page: figures for the user's scope, each linking to its rows."""
+
+    def get(self, request):
+        user = request.user
+        data = request.GET.copy()
+        data.setdefault("school_year", str(selectors.latest_school_year(user)))
+        form = DashboardForm(data, user=user)
+        if form.is_valid():
+            params = form.cleaned_data
+            figures = selectors.summary(
+                user=user,
+                county=params.get("county"),
+                school_year=params["school_year"],
+                category=params.get("category") or "",
+            )
+        else:  # an invalid filter shows nothing, never the wider figures
+            figures = selectors.summary(user=user, county=Region(pk=0))
+        context = {
+            "form": form,
+            "figures": figures,
+            "charts": selectors.chart_data(figures),
+            "area_nav": "dashboard",
+            "can_edit": can_edit(user),
+        }
+        return render(request, "aid/dashboard.html", context)
+
+
+# --- The checks --------------------------------------------------------------------------------
+
+
+class PeriodForm(forms.Form):
+    school_year = forms.IntegerField(
+        label=gettext_lazy("school year"), min_value=1950, max_value=2100
+    )
+    term = forms.ChoiceField(label=gettext_lazy("term"), choices=Term.choices)
+
+    def __init__(self, *args, term_required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["term"].required = term_required
+        if not term_required:
+            self.fields["term"].choices = [("", _("Both terms")), *Term.choices]
+        self.fields["school_year"].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["term"].widget.attrs["class"] = "form-select form-select-sm"
+
+
+class CheckMixin(LoginRequiredMixin):
+    check: str = ""
+    title = ""
+    description = ""
+    filterset_class = None
+    table_class = None
+    term_required = False
+    url_name = ""
+
+    def period(self, request) -> tuple[PeriodForm, int | None, str | None]:
+        data = QueryDict(mutable=True)
+        year, term = selectors.latest_period(request.user)
+        data["school_year"] = request.GET.get("school_year") or str(year)
+        data["term"] = request.GET.get("term", term if self.term_required else "")
+        if self.term_required and not data["term"]:
+            data["term"] = term
+        form = PeriodForm(data, term_required=self.term_required)
+        if not form.is_valid():
+            return form, None, None
+        return form, form.cleaned_data["school_year"], form.cleaned_data["term"] or None
+
+    def rows(self, user, school_year, term):
+        raise NotImplementedError
+
+    def table_kwargs(self, school_year, term) -> dict:
+        return {}
+
+    def build(self, request):
+        period_form, school_year, term = self.period(request)
+        if school_year is None:  # an invalid period shows nothing
+            rows = self.filterset_class._meta.model.objects.none()
+        else:
+            rows = self.rows(request.user, school_year, term)
+        filterset = self.filterset_class(request.GET, queryset=rows, request=request)
+        table = self.table_class(
+            filterset.qs,
+            check=self.check,
+            school_year=school_year,
+            term=term,
+            **self.table_kwargs(school_year, term),
+        )
+        return period_form, filterset, table, school_year, term
+
+
+class CheckListView(CheckMixin, View):
+    def get(self, request):
+        period_form, filterset, table, school_year, term = self.build(request)
+        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["school_year"] = school_year or ""
+        if term:
+            query["term"] = term
+        return render(
+            request,
+            "aid/check_list.html",
+            {
+                "title": self.title,
+                "description": self.description,
+                "period_form": period_form,
+                "filter": filterset,
+                "table": table,
+                "result_count": table.paginator.count,
+                "export_url": reverse(self.url_name + "-export") + "?" + query.urlencode(),
+                "list_url": reverse(self.url_name),
+                "can_edit": can_edit(request.user),
+                "area_nav": self.check,
+                "school_year": school_year,
+                "term": term,
+            },
+        )
+
+
+class CheckExportView(CheckMixin, View):
+    """The check's rows under the page's filters, all pages, as .xlsx (ID numbers masked)."""
+
+    def get(self, request):
+        _form, filterset, table, school_year, term = self.build(request)
+        RequestConfig(request, paginate=False).configure(table)
+        content = exports.write_xlsx(table.as_values(), sheet_title=str(self.title))
+        query = request.GET.copy()
+        county = request.user.scope_id if county_of(request.user) else None
+        audit.record(
+            actor=request.user,
+            action=AuditAction.EXPORT,
+            model=CheckNote,
+            county=county,
+            changes={"rows": len(table.rows), "check": self.check},
+            note=query.urlencode()[:300],
+        )
+        response = HttpResponse(content, content_type=exports.XLSX_TYPE)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="aid-{self.check}-{stamp}.xlsx"'
+        return response
+
+
+class GapMixin:
+    check = CheckKind.GAP
+    title = gettext_lazy("Eligible but not aided")
+    description = gettext_lazy(
+        "Enrolled students on the current roster (poverty-alleviated households, and monitored "
+        "households whose risk is not eliminated) or aided last term in an aid category, in a "
+        "stage with a programme for the term, with no aid paid for the term. Each is either "
+        "paid or given a reason."
+    )
+    filterset_class = GapFilterSet
+    table_class = GapTable
+    term_required = True
+    url_name = "aid-gap-list"
+
+    def rows(self, user, school_year, term):
+        return selectors.gap_list(user=user, school_year=school_year, term=term)
+
+    def table_kwargs(self, school_year, term):
+        return {"due": selectors.programmes_due(school_year, term) if school_year else []}
+
+
+class BelowStandardMixin:
+    check = CheckKind.BELOW_STANDARD
+    title = gettext_lazy("Below the standard")
+    description = gettext_lazy(
+        "Disbursements whose amount is under the programme's standard for their school year and "
+        "term."
+    )
+    filterset_class = BelowStandardFilterSet
+    table_class = BelowStandardTable
+    url_name = "aid-below-standard"
+
+    def rows(self, user, school_year, term):
+        return selectors.below_standard(user=user, school_year=school_year, term=term)
+
+
+class DuplicateMixin:
+    check = CheckKind.DUPLICATE
+    title = gettext_lazy("Paid by two counties")
+    description = gettext_lazy(
+        "Students paid by more than one county in the same term. Only your county's rows are "
+        "shown, with the name of the other county."
+    )
+    filterset_class = DuplicateFilterSet
+    table_class = DuplicateTable
+    url_name = "aid-duplicates"
+
+    def rows(self, user, school_year, term):
+        return selectors.cross_county_duplicates(user=user, school_year=school_year, term=term)
+
+
+class GapListView(GapMixin, CheckListView):
+    pass
+
+
+class GapExportView(GapMixin, CheckExportView):
+    pass
+
+
+class BelowStandardListView(BelowStandardMixin, CheckListView):
+    pass
+
+
+class BelowStandardExportView(BelowStandardMixin, CheckExportView):
+    pass
+
+
+class DuplicateListView(DuplicateMixin, CheckListView):
+    pass
+
+
+class DuplicateExportView(DuplicateMixin, CheckExportView):
+    pass
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+class CheckNoteView(LoginRequiredMixin, View):
+    """POST a reason on one check row (the row by its id, never by ID number)."""
+
+    def post(self, request):
+        if not can_edit(request.user):
+            raise PermissionDenied(_("Your role may not change ledger rows."))
+        check = request.POST.get("check")
+        if check not in CheckKind.values:
+            return HttpResponse(status=400)
+        period = PeriodForm(request.POST)
+        if not period.is_valid():
+            return HttpResponse(status=400)
+        model = Student if check == CheckKind.GAP else Disbursement
+        row = get_object_or_404(
+            model.objects.visible_to(request.user).select_related("school"),
+            pk=request.POST.get("row") if str(request.POST.get("row", "")).isdigit() else 0,
+        )
+        form = CheckNoteForm(request.POST)
+        saved = False
+        if form.is_valid():
+            services.check_note_record(
+                actor=request.user,
+                check=check,
+                row=row,
+                school_year=period.cleaned_data["school_year"],
+                term=period.cleaned_data["term"],
+                reason=form.cleaned_data["reason"],
+            )
+            saved = True
+        if request.headers.get("HX-Request"):
+            row.reason = form.cleaned_data.get("reason") if saved else request.POST.get("reason")
+            context = {
+                "record": row,
+                "table": SimpleNamespace(
+                    check_kind=check,
+                    school_year=period.cleaned_data["school_year"],
+                    term=period.cleaned_data["term"],
+                ),
+                "form_errors": form.errors.get("reason"),
+                "saved": saved,
+                "next": request.POST.get("next", ""),
+                "can_edit": True,
+            }
+            return render(request, "aid/_check_note_form.html", context)
+        if saved:
+            messages.success(request, _("Reason saved."))
+        else:
+            messages.error(request, " ".join(form.errors.get("reason", [])))
+        return HttpResponseRedirect(_safe_next(request, reverse("aid-dashboard")))
+
+
+# --- Out-of-area actions -----------------------------------------------------------------------
+
+
+class OutOfAreaSeedView(LoginRequiredMixin, View):
+    """Add the children of the dropout ledger's out-of-city evidence to the out-of-area list."""
+
+    def post(self, request):
+        if not can_edit(request.user):
+            raise PermissionDenied(_("Your role may not change ledger rows."))
+        result = services.out_of_area_seed_from_dropout(actor=request.user)
+        messages.success(
+            request,
+            _(
+                "%(created)s students added from the out-of-city enrolment evidence "
+                "(%(existing)s were already on the list)."
+            )
+            % result,
+        )
+        return HttpResponseRedirect(reverse("outofareastudent-list"))
+
+
+class ContactAddView(LoginRequiredMixin, View):
+    """Log a contact from the out-of-area student's page."""
+
+    def post(self, request, pk):
+        if not can_edit(request.user):
+            raise PermissionDenied(_("Your role may not change ledger rows."))
+        student = get_object_or_404(OutOfAreaStudent.objects.visible_to(request.user), pk=pk)
+        data = request.POST.copy()
+        data["student"] = str(student.pk)
+        form = ContactLogForm(data, user=request.user)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    contact = form.save()
+                    ensure_in_scope(request.user, contact)
+                    audit.record_create(request.user, contact)
+            except PermissionDenied as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Contact logged."))
+        else:
+            errors = [
+                f"{form.fields[name].label}: {' '.join(e)}"
+                for name, e in form.errors.items()
+                if name in form.fields
+            ] + list(form.non_field_errors())
+            messages.error(request, "；".join(errors))
+        return HttpResponseRedirect(student.get_absolute_url())
+
+
+# --- Programmes and standards (the city's reference data) --------------------------------------
+
+
+class CityAdminMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not services.may_edit_standards(request.user):
+            raise PermissionDenied(_("Only city administrators may change aid programmes."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProgrammeListView(LoginRequiredMixin, View):
+    """Every programme with its standard per school year and term (a matrix)."""
+
+    def get(self, request):
+        programmes = list(AidProgramme.objects.visible_to(request.user))
+        standards = AidStandard.objects.visible_to(request.user)
+        years = sorted({s.school_year for s in standards}, reverse=True)
+        amounts = {(s.programme_id, s.school_year, s.term): s for s in standards}
+        columns = [(year, term, label) for year in years for term, label in Term.choices]
+        rows = [
+            {
+                "programme": programme,
+                "cells": [amounts.get((programme.pk, year, term)) for year, term, _l in columns],
+            }
+            for programme in programmes
+        ]
+        return render(
+            request,
+            "aid/programme_list.html",
+            {
+                "rows": rows,
+                "columns": columns,
+                "may_edit": services.may_edit_standards(request.user),
+                "area_nav": "programmes",
+            },
+        )
+
+
+class ProgrammeDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        programme = get_object_or_404(AidProgramme.objects.visible_to(request.user), pk=pk)
+        standards = programme.standards.order_by("-school_year", "term")
+        history = audit.history(programme).select_related("actor")[:50]
+        standard_history = (
+            AuditEvent.objects.filter(
+                ledger=audit.ledger_label(AidStandard),
+                object_id__in=[str(pk) for pk in standards.values_list("pk", flat=True)],
+            )
+            .select_related("actor")
+            .order_by("-at")[:100]
+        )
+        return render(
+            request,
+            "aid/programme_detail.html",
+            {
+                "programme": programme,
+                "standards": standards,
+                "history": history,
+                "standard_history": standard_history,
+                "may_edit": services.may_edit_standards(request.user),
+                "area_nav": "programmes",
+            },
+        )
+
+
+class _CityFormView(CityAdminMixin, LoginRequiredMixin, View):
+    form_class = None
+    title = ""
+
+    def get_object(self, pk):
+        return None
+
+    def initial(self, request):
+        return {}
+
+    def render_form(self, request, form, obj):
+        return render(
+            request,
+            "aid/city_form.html",
+            {
+                "form": form,
+                "title": self.title,
+                "object": obj,
+                "cancel_url": self.cancel_url(obj, form),
+                "area_nav": "programmes",
+            },
+        )
+
+    def cancel_url(self, obj, form):
+        return reverse("aid-programme-list")
+
+    def get(self, request, pk=None):
+        obj = self.get_object(pk)
+        form = self.form_class(instance=obj, initial=self.initial(request))
+        return self.render_form(request, form, obj)
+
+    def post(self, request, pk=None):
+        obj = self.get_object(pk)
+        form = self.form_class(request.POST, instance=obj)
+        if not form.is_valid():
+            return self.render_form(request, form, obj)
+        saved = self.save(form.save(commit=False), request.user)
+        messages.success(request, _("Saved."))
+        return HttpResponseRedirect(saved.get_absolute_url())
+
+
+class ProgrammeCreateView(_CityFormView):
+    form_class = AidProgrammeForm
+    title = gettext_lazy("New aid programme")
+
+    def save(self, programme, actor):
+        return services.programme_save(programme=programme, actor=actor)
+
+
+class ProgrammeUpdateView(ProgrammeCreateView):
+    title = gettext_lazy("Edit aid programme")
+
+    def get_object(self, pk):
+        return get_object_or_404(AidProgramme, pk=pk)
+
+    def cancel_url(self, obj, form):
+        return obj.get_absolute_url()
+
+
+class StandardCreateView(_CityFormView):
+    form_class = AidStandardForm
+    title = gettext_lazy("New aid standard")
+
+    def initial(self, request):
+        programme = request.GET.get("programme", "")
+        return {"programme": programme} if programme.isdigit() else {}
+
+    def save(self, standard, actor):
+        return services.standard_save(standard=standard, actor=actor)
+
+
+class StandardUpdateView(StandardCreateView):
+    title = gettext_lazy("Edit aid standard")
+
+    def get_object(self, pk):
+        return get_object_or_404(AidStandard, pk=pk)
+
+    def cancel_url(self, obj, form):
+        return obj.get_absolute_url()
+
+
+class StandardDeleteView(CityAdminMixin, LoginRequiredMixin, View):
+    def post(self, request, pk):
+        standard = get_object_or_404(AidStandard, pk=pk)
+        target = standard.get_absolute_url()
+        services.standard_delete(standard=standard, actor=request.user)
+        messages.success(request, _("Deleted."))
+        return HttpResponseRedirect(target)
