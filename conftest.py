@@ -9,6 +9,9 @@ import pytest
 from core.scoping import Role
 from tests.factories import CityFactory, CountyFactory, SchoolFactory, TownshipFactory, UserFactory
 
+# Browser tests anywhere in tests/ share one Playwright and one Chromium (tests/browser.py).
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture
 def city(db):
@@ -87,6 +90,22 @@ def admin_client_(client, city_admin):
     client.force_login(city_admin)
     return client
 
+
+@pytest.fixture(autouse=True)
+def jobs_in_process(request):
+    """Jobs started by the code under test run in the test's process, even where a real broker
+    is configured (CI): nothing else would consume them. Tests marked `redis` use the real
+    worker instead."""
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    from config.celery import app
+
+    keys = ("task_always_eager", "task_eager_propagates")
+    before = {key: app.conf.get(key) for key in keys}
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    app.conf.update(before)
 
 
 @pytest.hookimpl(hookwrapper=True)

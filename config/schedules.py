@@ -12,4 +12,9 @@ BEAT_SCHEDULE = {
         "task": "core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # A screening round of the whole city at the start of each term (10 March, 10 September).
+    "dropout.term-start-screening": {
+        "task": "dropout.tasks.scheduled_screening_round",
+        "schedule": crontab(minute=0, hour=6, day_of_month=10, month_of_year="3,9"),
+    },
 }

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
+from django.utils.translation import gettext_lazy
 
 from config.schedules import BEAT_SCHEDULE
 
@@ -65,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -216,7 +217,7 @@ STORAGES = {
 }
 # Uploaded files live outside the code tree and are served only through views that check scope.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-MEDIA_URL = None
+MEDIA_URL = "/media/"  # never routed: no URL serves MEDIA_ROOT directly
 WHITENOISE_USE_FINDERS = True
 
 # --- Content Security Policy: nothing inline, nothing off the machine -----------------------
@@ -255,12 +256,50 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name ("status", "kind") get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "StudentStatusEnum": "core.models.StudentStatus",
+        "SchoolKindEnum": "core.models.SchoolKind",
+        "RegionLevelEnum": "core.models.RegionLevel",
+        "JobStatusEnum": "core.jobs.JobStatus",
+        "ImportStatusEnum": "core.importing.models.ImportStatus",
+        "AttachmentKindEnum": "core.attachments.models.AttachmentKind",
+        "ClassificationEnum": "dropout.models.Classification",
+        "RoundStatusEnum": "dropout.models.RoundStatus",
+        "CaseStatusEnum": "dropout.models.CaseStatus",
+        "CaseOutcomeEnum": "dropout.models.CaseOutcome",
+        "ActionKindEnum": "dropout.models.ActionKind",
+        "ExemptionKindEnum": "dropout.models.ExemptionKind",
+        "VerificationMethodEnum": "dropout.models.VerificationMethod",
+        "AidStageEnum": "aid.models.Stage",
+        "CheckKindEnum": "aid.models.CheckKind",
+    },
 }
 
 # --- The platform's own settings -------------------------------------------------------------
 # Role that may reveal a full ID number (each reveal is logged).
 ID_REVEAL_ROLES = ("city_admin", "county_reviewer")
 LIST_PAGE_SIZE = 50
+# Dropout control: the school-age rule (age on 31 August of the school year's start), how long a
+# suspected-dropout case may stay open, and the round's PostgreSQL work_mem.
+DROPOUT_SCHOOL_AGE_MIN = int(os.environ.get("DROPOUT_SCHOOL_AGE_MIN", "6"))
+DROPOUT_SCHOOL_AGE_MAX = int(os.environ.get("DROPOUT_SCHOOL_AGE_MAX", "15"))
+DROPOUT_CASE_DUE_DAYS = int(os.environ.get("DROPOUT_CASE_DUE_DAYS", "15"))
+DROPOUT_ROUND_WORK_MEM = os.environ.get("DROPOUT_ROUND_WORK_MEM", "64MB")
+# Imports (core/importing): limits on what a file may be, and the size above which the check
+# and the commit run as a job.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "5000"))
+IMPORT_MAX_ROWS = 500_000
+IMPORT_MAX_CELLS = 20_000_000
+IMPORT_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+IMPORT_MAX_ZIP_RATIO = 100
+# Attachments (core/attachments): per file, per upload, and the unpacked size of .xlsx/.docx.
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+ATTACHMENT_MAX_PIXELS = int(os.environ.get("ATTACHMENT_MAX_PIXELS", "40000000"))
+ATTACHMENT_MAX_FILES = 20
+ATTACHMENT_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("Any")
 EXPORT_MAX_ROWS_INLINE = int(os.environ.get("EXPORT_MAX_ROWS_INLINE", "20000"))
 
 LOGGING = {

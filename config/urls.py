@@ -11,5 +11,7 @@ urlpatterns = [
     path("api/v1/", include("core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("dropout/", include("dropout.urls")),
+    path("aid/", include("aid.urls")),
     path("", include("core.urls")),
 ]

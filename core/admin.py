@@ -5,7 +5,17 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
-from core.models import AuditEvent, Region, School, SchoolEnrolment, Student, User
+from core.models import (
+    Attachment,
+    AuditEvent,
+    ImportRun,
+    JobRun,
+    Region,
+    School,
+    SchoolEnrolment,
+    Student,
+    User,
+)
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -93,4 +103,41 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "ledger", "file_name", "actor", "county", "status"]
+    list_filter = ["status", "ledger", "county"]
+    search_fields = ["file_name", "actor__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "original_name", "kind", "content_type", "county"]
+    list_filter = ["kind", "county"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "title", "actor", "status", "progress"]
+    list_filter = ["status", "kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.settings import api_settings
 
 from core import audit, idnumbers
 from core.models import Region, School, SchoolEnrolment, Student
@@ -71,9 +73,10 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         try:
             instance.clean()
         except DjangoValidationError as error:
-            raise serializers.ValidationError(
-                error.message_dict if hasattr(error, "error_dict") else error.messages
-            ) from error
+            detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+            if isinstance(detail, dict) and NON_FIELD_ERRORS in detail:
+                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+            raise serializers.ValidationError(detail) from error
         return attrs
 
 

@@ -15,6 +15,14 @@ AREAS = [
 ]
 
 
+def _landing(app: str) -> str:
+    """An area's own landing page (url name "<app>-dashboard"), if it has one."""
+    try:
+        return reverse(f"{app}-dashboard")
+    except NoReverseMatch:
+        return ""
+
+
 def navigation(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
@@ -32,7 +40,13 @@ def navigation(request):
     return {
         "nav_basics": by_app.get("core", []),
         "nav_areas": [
-            {"app": app, "title": title, "icon": icon, "ledgers": by_app.get(app, [])}
+            {
+                "app": app,
+                "title": title,
+                "icon": icon,
+                "url": _landing(app),
+                "ledgers": by_app.get(app, []),
+            }
             for app, title, icon in AREAS
         ],
     }

@@ -8,6 +8,7 @@ unfiltered list).
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -31,9 +32,27 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
         for filter_ in self.filters.values():
+            # django-filter keeps a model choice's queryset on the filter (older versions in
+            # `extra`): narrow both, so the choices never name another county's rows.
+            queryset_ = getattr(filter_, "queryset", None)
+            if queryset_ is not None and hasattr(queryset_, "visible_to"):
+                filter_.queryset = queryset_.visible_to(user)
             queryset_ = filter_.extra.get("queryset")
             if queryset_ is not None and hasattr(queryset_, "visible_to"):
                 filter_.extra["queryset"] = queryset_.visible_to(user)
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_styled", False):
+            for field in form.fields.values():
+                widget = field.widget
+                if isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                    widget.attrs.setdefault("class", "form-select form-select-sm")
+                else:
+                    widget.attrs.setdefault("class", "form-control form-control-sm")
+            form._styled = True
+        return form
 
     @property
     def qs(self):
@@ -43,6 +62,14 @@ class ScopedFilterSet(django_filters.FilterSet):
             else:
                 self._qs = super().qs
         return self._qs
+
+
+def yes_no(label):
+    """A yes/no filter whose empty choice reads "any" (not "unknown")."""
+    return django_filters.BooleanFilter(
+        label=label,
+        widget=forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]),
+    )
 
 
 def counties():
@@ -73,10 +100,8 @@ class SchoolFilterSet(ScopedFilterSet):
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=SchoolKind.choices)
     ownership = django_filters.ChoiceFilter(label=_("ownership"), choices=Ownership.choices)
     locality = django_filters.ChoiceFilter(label=_("urban or rural"), choices=Locality.choices)
-    boarding = django_filters.BooleanFilter(label=_("boarding"))
-    is_central_kindergarten = django_filters.BooleanFilter(
-        label=_("township public central kindergarten")
-    )
+    boarding = yes_no(_("boarding"))
+    is_central_kindergarten = yes_no(_("township public central kindergarten"))
 
     class Meta:
         model = School

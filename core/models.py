@@ -270,7 +270,7 @@ class Student(ScopedModel):
     """A student in the registry 学籍, as imported from the provincial registry."""
 
     id_number = IdNumberField(unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     school = models.ForeignKey(
@@ -441,4 +441,6 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"
 
 
+from core.attachments.models import Attachment  # noqa: E402,F401
+from core.importing.models import ImportRun  # noqa: E402,F401
 from core.jobs import JobRun, JobStatus  # noqa: E402  (models of the job machinery)

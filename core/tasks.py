@@ -5,6 +5,7 @@ from django.core import management
 from django.db import InterfaceError, OperationalError
 
 from core import exports, jobs  # noqa: F401  (exports registers its job runner)
+from core.importing import jobs as import_jobs  # noqa: F401  (registers the import runners)
 from core.jobs import TransientJobError
 
 

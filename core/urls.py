@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from core import job_views, views
 from core.ledger import all_ledgers
@@ -14,6 +14,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", job_views.JobDetailView.as_view(), name="job-detail"),
     path("jobs/<int:pk>/progress/", job_views.JobProgressView.as_view(), name="job-progress"),
     path("jobs/<int:pk>/download/", job_views.JobDownloadView.as_view(), name="job-download"),
+    path("attachments/", include("core.attachments.urls")),
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
     path("users/", views.UserListView.as_view(), name="user-list"),
     path("users/new/", views.UserCreateView.as_view(), name="user-create"),

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -175,6 +175,12 @@ class LedgerFormMixin(EditPermissionMixin, LedgerMixin):
                     audit.record_update(self.request.user, obj, before)
         except PermissionDenied as error:
             form.add_error(None, str(error))
+            return self.form_invalid(form)
+        except IntegrityError:
+            # Validation checked uniqueness; only a save racing this one gets here.
+            form.add_error(
+                None, _("Someone saved the same row a moment ago. Reload the page and check.")
+            )
             return self.form_invalid(form)
         self.object = obj
         messages.success(self.request, _("Saved."))

@@ -169,6 +169,7 @@ def test_edit_records_changed_fields_and_delete_keeps_trail(county_client, schoo
         name="新名",
         birth_date=student.birth_date.isoformat(),
         gender=student.gender,
+        row_version=student.version,
     )
     response = county_client.post(reverse("student-update", args=[student.pk]), data)
     assert response.status_code == 302

@@ -50,6 +50,8 @@ def test_list_and_filter(setup, county_client, other_county):
     ids = _ids_on_page(response)
     assert mine.pk in ids and theirs.pk not in ids
 
+    assert other_county.name not in response.content.decode()  # not even as a filter choice
+
     response = county_client.get(_url(ledger, "list"), {case.county_filter: other_county.pk})
     assert response.status_code == 200
     assert _ids_on_page(response) == set()

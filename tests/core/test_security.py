@@ -13,10 +13,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*args, **env):
+    # The browser fixtures set DJANGO_ALLOW_ASYNC_UNSAFE for the test process; not for this one.
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_production", **env},
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings_production", **env},
         capture_output=True,
         text=True,
     )
