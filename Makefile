@@ -40,6 +40,7 @@ stop-workers:
 	-@test -f var/celery-beat.pid && kill $$(cat var/celery-beat.pid) 2>/dev/null; rm -f var/celery-beat.pid
 
 test: install
+	$(BIN)/python manage.py collectstatic --no-input -v0
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 messages: $(STAMP)
