@@ -46,6 +46,8 @@ class ScopedFilterSet(django_filters.FilterSet):
         form = super().form
         if not getattr(form, "_styled", False):
             for field in form.fields.values():
+                if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+                    field.empty_label = _("Any")
                 widget = field.widget
                 if isinstance(widget, (forms.Select, forms.SelectMultiple)):
                     widget.attrs.setdefault("class", "form-select form-select-sm")
