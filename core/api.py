@@ -19,6 +19,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.settings import api_settings
 
 from core import audit, idnumbers
+from core.attachments.services import attachments_follow_row
 from core.models import Region, School, SchoolEnrolment, Student
 from core.scoping import can_edit, ensure_in_scope
 
@@ -122,6 +123,7 @@ class LedgerViewSet(viewsets.ModelViewSet):
                 obj = serializer.save()
                 ensure_in_scope(self.request.user, obj)
                 audit.record_update(self.request.user, obj, before)
+                attachments_follow_row(obj)
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from error
 

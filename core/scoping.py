@@ -9,6 +9,7 @@ refused and nothing is written.
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +87,8 @@ class ScopedModel(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Optimistic locking: a save based on an older version is refused (see core.views).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Deleting a row deletes its attachments (and, once committed, their files).
+    attachments = GenericRelation("core.Attachment")
 
     objects = ScopedQuerySet.as_manager()
 

@@ -24,6 +24,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core import audit, exports, selectors, todo
+from core.attachments.services import attachments_follow_row
 from core.forms import PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
 from core.jobs import start_job
 from core.models import AuditAction, AuditEvent, Student, User
@@ -173,6 +174,7 @@ class LedgerFormMixin(EditPermissionMixin, LedgerMixin):
                     audit.record_create(self.request.user, obj)
                 else:
                     audit.record_update(self.request.user, obj, before)
+                    attachments_follow_row(obj)
         except PermissionDenied as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)

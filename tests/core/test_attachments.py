@@ -8,6 +8,7 @@ import re
 import struct
 import zipfile
 import zlib
+from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
@@ -551,3 +552,38 @@ def test_attachments_on_every_ledger_stay_in_their_county(
     shown = reverse("attachment-thumb", args=[my_file.pk]) in page
     assert shown, f"{label}: the detail page does not show the row's attachments"
     assert reverse("attachment-thumb", args=[their_file.pk]) not in page
+
+
+def test_deleting_a_row_deletes_its_attachments_and_their_files(
+    county_client, county_user, school, media, django_capture_on_commit_callbacks
+):
+    student = StudentFactory(school=school)
+    attachment = services.attachment_add(
+        row=student, upload=upload("家访记录.pdf", pdf_bytes()), actor=county_user
+    )
+    stored = Path(media) / attachment.file_path
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = county_client.post(reverse("student-delete", args=[student.pk]))
+    assert response.status_code == 302
+    assert not Attachment.objects.filter(pk=attachment.pk).exists()
+    assert not stored.exists()
+
+
+def test_attachments_follow_a_row_moved_through_the_api(
+    city_admin, county_user, school, other_school, media
+):
+    from rest_framework.test import APIClient
+
+    student = StudentFactory(school=school)
+    attachment = services.attachment_add(
+        row=student, upload=upload("证明.pdf", pdf_bytes()), actor=county_user
+    )
+    api = APIClient()
+    api.force_authenticate(city_admin)
+    response = api.patch(
+        f"/api/v1/students/{student.pk}/", {"school": other_school.pk}, format="json"
+    )
+    assert response.status_code == 200
+    attachment.refresh_from_db()
+    assert attachment.county_id == other_school.county_id
