@@ -108,6 +108,46 @@ def jobs_in_process(request):
     app.conf.update(before)
 
 
+@pytest.fixture
+def celery_worker(settings):
+    """A real Celery worker on the test database when the broker is real (REDIS_URL); None when
+    tasks run in process. Use with django_db(transaction=True): the worker sees committed rows."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        yield None
+        return
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    database = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "-Q",
+            "celery",
+            "-n",
+            f"pytest-{os.getpid()}@%h",
+        ],  # fmt: skip
+        cwd=Path(__file__).resolve().parent,
+        env={**os.environ, "DATABASE_URL": database},
+    )
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """With FAIL_ON_SKIP set (as CI does), a skipped test fails: CI runs everything for real."""

@@ -20,30 +20,11 @@ from core.forms import ScopedModelForm
 from core.models import RegionLevel
 
 
-class MaskedIdOnEditMixin:
-    """On edit the stored ID number is never sent back to the browser; a new one may be typed."""
-
-    def mask_id_on_edit(self):
-        if self.instance.pk:
-            field = self.fields["id_number"]
-            field.required = False
-            field.help_text = _("Shown masked: %(masked)s. Leave empty to keep it.") % {
-                "masked": self.instance.masked_id
-            }
-            self.initial["id_number"] = ""
-
-    def clean_id_number(self):
-        value = self.cleaned_data.get("id_number")
-        if not value and self.instance.pk:
-            return self.instance.id_number
-        return value
-
-
 def _only_counties(field):
     field.queryset = field.queryset.filter(level=RegionLevel.COUNTY)
 
 
-class DisbursementForm(MaskedIdOnEditMixin, ScopedModelForm):
+class DisbursementForm(ScopedModelForm):
     class Meta:
         model = Disbursement
         fields = [
@@ -62,8 +43,6 @@ class DisbursementForm(MaskedIdOnEditMixin, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.mask_id_on_edit()
-        self.fields["paid_on"].widget.format = "%Y-%m-%d"
         self.fields["name"].required = False
         self.fields["name"].help_text = _("Empty: the name in the registry.")
         programmes = self.fields["programme"].queryset
@@ -89,7 +68,7 @@ class DisbursementForm(MaskedIdOnEditMixin, ScopedModelForm):
         return cleaned
 
 
-class OutOfAreaStudentForm(MaskedIdOnEditMixin, ScopedModelForm):
+class OutOfAreaStudentForm(ScopedModelForm):
     class Meta:
         model = OutOfAreaStudent
         fields = [
@@ -111,7 +90,6 @@ class OutOfAreaStudentForm(MaskedIdOnEditMixin, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.mask_id_on_edit()
         _only_counties(self.fields["county"])
         region = self.fields["household_region"]
         region.queryset = region.queryset.filter(level=RegionLevel.TOWNSHIP)
@@ -129,10 +107,6 @@ class ContactLogForm(ScopedModelForm):
         date_fields = ("contacted_on",)
         widgets = {"learned": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["contacted_on"].widget.format = "%Y-%m-%d"
-
 
 class PublicityActivityForm(ScopedModelForm):
     class Meta:
@@ -142,7 +116,6 @@ class PublicityActivityForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["held_on"].widget.format = "%Y-%m-%d"
         _only_counties(self.fields["county"])
 
 

@@ -57,6 +57,31 @@ class ScopedModelForm(forms.ModelForm):
                 field.widget.attrs.setdefault("class", "form-control")
             if name in getattr(self.Meta, "date_fields", ()):
                 field.widget.input_type = "date"
+                field.widget.format = "%Y-%m-%d"  # what <input type=date> reads
+        self.masked_id_fields = (
+            [
+                name
+                for name, field in self.fields.items()
+                if isinstance(field, IdNumberFormField) and getattr(self.instance, name, None)
+            ]
+            if self.instance.pk
+            else []
+        )
+        for name in self.masked_id_fields:
+            # On edit the stored ID number is never sent back to the browser; a new one may be
+            # typed, and an empty field keeps the stored one.
+            field = self.fields[name]
+            field.required = False
+            field.help_text = _("Shown masked: %(masked)s. Leave empty to keep it.") % {
+                "masked": idnumbers.mask(getattr(self.instance, name))
+            }
+            self.initial[name] = ""
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name in self.masked_id_fields:
+            if not self.cleaned_data.get(name) and name not in self.errors:
+                self.cleaned_data[name] = getattr(self.instance, name)
 
 
 class SchoolForm(ScopedModelForm):
@@ -104,23 +129,6 @@ class StudentForm(ScopedModelForm):
             "household_region",
         ]
         date_fields = ("birth_date",)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["birth_date"].widget.format = "%Y-%m-%d"
-        if self.instance.pk:
-            # The stored number is never sent back to the browser; a new one may be typed.
-            self.fields["id_number"].required = False
-            self.fields["id_number"].help_text = _(
-                "Shown masked: %(masked)s. Leave empty to keep it."
-            ) % {"masked": self.instance.masked_id}
-            self.initial["id_number"] = ""
-
-    def clean_id_number(self):
-        value = self.cleaned_data.get("id_number")
-        if not value and self.instance.pk:
-            return self.instance.id_number
-        return value
 
 
 class UserCreateForm(forms.ModelForm):

@@ -21,35 +21,8 @@ from dropout.models import (
 )
 
 
-class MaskedIdMixin:
-    """On edit, the stored ID number is never sent back to the browser; a new one may be typed."""
-
-    def setup_id_number(self):
-        if self.instance.pk and "id_number" in self.fields:
-            self.fields["id_number"].required = False
-            self.fields["id_number"].help_text = _(
-                "Shown masked: %(masked)s. Leave empty to keep it."
-            ) % {"masked": self.instance.masked_id}
-            self.initial["id_number"] = ""
-
-    def clean_id_number(self):
-        value = self.cleaned_data.get("id_number")
-        if not value and self.instance.pk:
-            return self.instance.id_number
-        return value
-
-
-class DateFormatMixin:
-    def setup_dates(self):
-        for name in getattr(self.Meta, "date_fields", ()):
-            self.fields[name].widget.format = "%Y-%m-%d"
-
-
-class DropoutForm(MaskedIdMixin, DateFormatMixin, ScopedModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.setup_id_number()
-        self.setup_dates()
+class DropoutForm(ScopedModelForm):
+    """Base of the dropout forms (ID numbers masked on edit and dates come from core)."""
 
 
 class RosterVersionForm(DropoutForm):

@@ -8,11 +8,6 @@ database; without it, tasks run in the web process (the embedded default).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from PIL import Image
@@ -21,48 +16,9 @@ from dropout.models import CaseStatus, DropoutCase, RosterVersion, ScreeningRoun
 from tests.dropout.test_imports import roster_row, roster_sheet
 from tests.factories import DEMO_PASSWORD, StudentFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def worker(settings):
-    """A real Celery worker on the test database, when the broker is real."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        yield None
-        return
-    from django.db import connection
-
-    env = {
-        **os.environ,
-        "DATABASE_URL": os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-        + "/"
-        + connection.settings_dict["NAME"],
-    }
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "-Q",
-            "celery",
-            "-n",
-            f"pytest-dropout-{os.getpid()}@%h",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=env,
-    )
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+# `redis`: with a real broker the rounds go to the real worker (the `celery_worker` fixture),
+# not run in process.
+pytestmark = [pytest.mark.e2e, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page, origin, user):
@@ -97,7 +53,7 @@ def test_a_suspected_dropout_from_roster_to_closed_case(
     live_server,
     page,
     screenshots,
-    worker,
+    celery_worker,
     tmp_path,
     county_user,
     county_reviewer,
