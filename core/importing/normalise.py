@@ -201,7 +201,7 @@ def boolean(value, mapping: dict | None = None) -> bool:
     return choice(value, mapping or BOOL_WORDS)
 
 
-_CLEAN_ID = re.compile(r"\d{17}[\dX]")
+_CLEAN_ID = re.compile(r"[0-9]{17}[0-9X]")  # ASCII: \d would also match full-width digits
 _WEIGHTS = np.array(idnumbers.WEIGHTS, dtype=np.int64)
 _CHECK_BYTES = np.frombuffer(idnumbers.CHECK_CHARS.encode(), dtype=np.uint8)
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)

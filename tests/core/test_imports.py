@@ -230,6 +230,19 @@ def test_messy_sheet_title_merged_cells_other_order_fullwidth_and_lower_x(county
     assert Student.objects.get(name="王五").grade == 7
 
 
+def test_id_numbers_typed_all_in_full_width_digits_import(county_client, school):
+    """Full-width digits throughout (a number ending in a digit, not x): found in a walk-through,
+    where such a number reached the all-at-once check for clean numbers and failed the import."""
+    rows = registry_rows(school, 3)
+    number = rows[1][1]
+    rows[1][1] = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in number)
+    assert rows[1][1] != number and idnumbers.normalize(rows[1][1]) == number
+    run, _response = send(county_client, xlsx([REGISTRY_HEADER, *rows]))
+    assert run.error_total == 0, run.errors
+    confirm(county_client, run)
+    assert Student.objects.filter(id_number=number).exists()
+
+
 def test_errors_report_excel_row_numbers_below_a_title(county_client, school):
     rows = registry_rows(school, 3)
     rows[1][4] = "9999999999"
