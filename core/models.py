@@ -269,12 +269,16 @@ class Grade(models.IntegerChoices):
 class Student(ScopedModel):
     """A student in the registry 学籍, as imported from the provincial registry."""
 
-    id_number = IdNumberField(unique=True)
+    id_number = IdNumberField()  # unique: see Meta.constraints
     name = models.CharField(_("full name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="students", verbose_name=_("school")
+        School,
+        on_delete=models.PROTECT,
+        related_name="students",
+        verbose_name=_("school"),
+        db_index=False,  # the (school, grade) index serves every look-up by school
     )
     grade = models.SmallIntegerField(_("grade"), choices=Grade.choices)
     status = models.CharField(
@@ -297,6 +301,13 @@ class Student(ScopedModel):
             models.Index(fields=["county", "status"]),
             models.Index(fields=["school", "grade"]),
             models.Index(fields=["name", "birth_date"]),
+        ]
+        # A constraint rather than unique=True: the same unique index, without the second,
+        # pattern-matching index PostgreSQL gets for a unique text column. ID numbers are never
+        # searched by prefix (they never travel in a URL), and every index is paid for on each
+        # of the registry's hundreds of thousands of imported rows.
+        constraints = [
+            models.UniqueConstraint(fields=["id_number"], name="core_student_id_number_unique")
         ]
 
     def __str__(self):
@@ -406,6 +417,9 @@ class AuditEvent(models.Model):
     scope_field = "county"
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # The trail refers to users and counties without database constraints: Django still
+    # protects both from deletion while events name them (on_delete), and an import writes an
+    # event per row, for which PostgreSQL would otherwise run two constraint triggers each.
     actor = models.ForeignKey(
         User,
         on_delete=models.PROTECT,
@@ -413,10 +427,12 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("user"),
+        db_constraint=False,
     )
     action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
-    ledger = models.CharField(_("ledger"), max_length=60, db_index=True)
-    object_id = models.CharField(_("row"), max_length=40, blank=True, db_index=True)
+    # Searched by ledger, and a row's history by (ledger, row): the index in Meta serves both.
+    ledger = models.CharField(_("ledger"), max_length=60)
+    object_id = models.CharField(_("row"), max_length=40, blank=True)
     object_repr = models.CharField(_("row description"), max_length=200, blank=True)
     county = models.ForeignKey(
         Region,
@@ -425,6 +441,7 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("county"),
+        db_constraint=False,
     )
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
+import hmac
+import pickle
 import re
 import uuid
 from collections import defaultdict
@@ -25,9 +26,11 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
+import orjson
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from core import audit, idnumbers
@@ -370,6 +373,47 @@ def resolve_regions(keys: set[str], levels: tuple[str, ...]) -> dict[str, Ref | 
 # --- The analysis ------------------------------------------------------------------------------
 
 
+@dataclass
+class ReadSheet:
+    """What the file says, read and normalised: a function of the file and the spec alone (no
+    query), so that the preview can keep it for the commit (see keep_read_sheet)."""
+
+    table: Table
+    header_index: int
+    ignored: list[str]
+    numbers: list[int]  # each data row's number as Excel shows it
+    values: dict[str, list]  # field → each row's normalised value (None where empty or wrong)
+    headers: dict[str, object]  # field → the header as written, or each row's (equivalents)
+    problems: dict[int, list]  # row index → [(header, message, code)] found while normalising
+
+
+def read_sheet(
+    *, spec: ImportSpec, path: Path, checked: Checked, file_name: str, progress=_no_progress
+) -> ReadSheet:
+    """Find the sheet and its header row, then normalise every cell of the mapped columns."""
+    table, (header_index, mapping, ignored) = _find_table(spec, path, checked, file_name)
+    missing = [c.header for c in spec.columns if c.required and c.field not in mapping]
+    if missing:
+        raise FileRefused(
+            _("Sheet %(sheet)s, row %(row)s: required columns are missing: %(columns)s.")
+            % {"sheet": table.name, "row": header_index + 1, "columns": "、".join(missing)},
+            "missing_columns",
+        )
+    numbers, rows = _data_rows(table, header_index, mapping, spec)
+    progress(20, 100, _("Checking %(count)s rows…") % {"count": f"{len(rows):,}"})
+    problems: dict[int, list] = defaultdict(list)
+    values: dict[str, list] = {}
+    headers: dict[str, object] = {}
+    for column in spec.columns:
+        cells = mapping.get(column.field)
+        if not cells:
+            continue
+        raw, row_headers = _column_values(rows, cells)
+        headers[column.field] = row_headers or cells[0][1]
+        values[column.field] = _normalise_column(spec, column, raw, row_headers, cells, problems)
+    return ReadSheet(table, header_index, ignored, numbers, values, headers, dict(problems))
+
+
 def analyse(
     *,
     spec: ImportSpec,
@@ -380,21 +424,19 @@ def analyse(
     lock: bool = False,
     run: ImportRun | None = None,
     progress: Progress = _no_progress,
+    sheet: ReadSheet | None = None,
 ) -> Analysis:
-    """Read and check every row and compare it with the stored rows.
+    """Check every row and compare it with the stored rows: the file read and normalised (or
+    `sheet`, read already), then the lookups, the spec's rules, duplicates and the comparison.
 
     Writes nothing itself; with `lock` (the commit) the stored rows are locked and the context
     says it is committing."""
-    progress(0, 100, _("Reading the file…"))
-    table, (header_index, mapping, ignored) = _find_table(spec, path, checked, file_name)
-    missing = [c.header for c in spec.columns if c.required and c.field not in mapping]
-    if missing:
-        raise FileRefused(
-            _("Sheet %(sheet)s, row %(row)s: required columns are missing: %(columns)s.")
-            % {"sheet": table.name, "row": header_index + 1, "columns": "、".join(missing)},
-            "missing_columns",
+    if sheet is None:
+        progress(0, 100, _("Reading the file…"))
+        sheet = read_sheet(
+            spec=spec, path=path, checked=checked, file_name=file_name, progress=progress
         )
-    analysis = Analysis(table=table, header_index=header_index, ignored=ignored)
+    analysis = Analysis(table=sheet.table, header_index=sheet.header_index, ignored=sheet.ignored)
     context = Context(
         user=user,
         county_id=county_of(user),
@@ -403,26 +445,16 @@ def analyse(
         committing=lock,
     )
     analysis.context = context
-
-    numbers, rows = _data_rows(table, header_index, mapping, spec)
-    analysis.total = len(rows)
-    progress(20, 100, _("Checking %(count)s rows…") % {"count": f"{len(rows):,}"})
-
+    numbers, values, headers = sheet.numbers, sheet.values, sheet.headers
+    analysis.total = len(numbers)
     problems: dict[int, list[Problem]] = defaultdict(list)  # index → problems
-    values: dict[str, list] = {}
-    headers: dict[str, object] = {}
-    for column in spec.columns:
-        cells = mapping.get(column.field)
-        if not cells:
-            continue
-        raw, row_headers = _column_values(rows, cells)
-        headers[column.field] = row_headers or cells[0][1]
-        values[column.field] = _normalise_column(spec, column, raw, row_headers, cells, problems)
+    for index, found in sheet.problems.items():
+        problems[index].extend(found)
     _resolve_lookups(spec, values, headers, problems, context, user)
     spec.prepare(values, context)
-    progress(50, 100, _("Checking %(count)s rows…") % {"count": f"{len(rows):,}"})
+    progress(50, 100, _("Checking %(count)s rows…") % {"count": f"{len(numbers):,}"})
 
-    built = _build_rows(spec, values, headers, problems, context, len(rows))
+    built = _build_rows(spec, values, headers, problems, context, len(numbers))
     _check_duplicates(spec, built, numbers, headers, problems)
     progress(70, 100, _("Comparing with the stored rows…"))
     _classify(spec, analysis, built, problems, headers, context, lock=lock)
@@ -434,6 +466,66 @@ def analyse(
     ]
     progress(90, 100, "")
     return analysis
+
+
+# --- What the preview keeps for the commit -------------------------------------------------------
+
+# Bump when ReadSheet or the normalisers change meaning: a kept sheet of another format is
+# ignored and the file read again.
+READ_SHEET_FORMAT = 1
+
+
+def _kept_sheet_path(run: ImportRun) -> Path:
+    return stored_path(run.stored_file).with_name(f"{Path(run.stored_file).stem}-read.pickle")
+
+
+def _kept_sheet_tag(run: ImportRun, spec: ImportSpec) -> str:
+    return f"{READ_SHEET_FORMAT}:{type(spec).__qualname__}:{run.pk}:{run.sha256}"
+
+
+def keep_read_sheet(run: ImportRun, spec: ImportSpec, sheet: ReadSheet) -> None:
+    """Keep the preview's read sheet beside the stored file, signed, so that the commit can skip
+    reading and normalising the file again (a third of an import's time for a large file). Only
+    what depends on the file is kept: the lookups, the spec's rules, the scope and the comparison
+    with the stored rows are all done again inside the commit's transaction."""
+    kept = ReadSheet(
+        Table(sheet.table.name, []),  # the cells themselves are not needed again
+        sheet.header_index,
+        sheet.ignored,
+        sheet.numbers,
+        sheet.values,
+        sheet.headers,
+        sheet.problems,
+    )
+    payload = pickle.dumps((_kept_sheet_tag(run, spec), kept), protocol=pickle.HIGHEST_PROTOCOL)
+    signature = salted_hmac(KEPT_SHEET_SALT, payload, algorithm="sha256").digest()
+    target = _kept_sheet_path(run)
+    partial = target.with_suffix(".partial")
+    partial.write_bytes(signature + payload)
+    partial.replace(target)
+
+
+def kept_read_sheet(run: ImportRun, spec: ImportSpec) -> ReadSheet | None:
+    """The sheet the preview kept for this run, or None (missing, altered or of another format:
+    the commit then reads the file again)."""
+    try:
+        data = _kept_sheet_path(run).read_bytes()
+    except (OSError, ValueError):
+        return None
+    signature, payload = data[:32], data[32:]
+    expected = salted_hmac(KEPT_SHEET_SALT, payload, algorithm="sha256").digest()
+    if not hmac.compare_digest(signature, expected):
+        return None  # not written by this server with this key: never unpickled
+    tag, sheet = pickle.loads(payload)  # noqa: S301 - signed above, written by keep_read_sheet
+    return sheet if tag == _kept_sheet_tag(run, spec) else None
+
+
+def forget_read_sheet(run: ImportRun) -> None:
+    if run.stored_file:
+        _kept_sheet_path(run).unlink(missing_ok=True)
+
+
+KEPT_SHEET_SALT = "core.importing.pipeline.kept_read_sheet"
 
 
 def _data_rows(table: Table, header_index: int, mapping, spec: ImportSpec):
@@ -759,28 +851,30 @@ class _Columns:
     fields: list
     constants: dict
     callables: list
+    stamped: list  # the attnames of auto_now and auto_now_add fields
 
     @classmethod
     def of(cls, model) -> _Columns:
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        constants, callables = {}, []
+        constants, callables, stamped = {}, [], []
         for model_field in fields:
-            if model_field.has_default() and callable(model_field.default):
+            if getattr(model_field, "auto_now", False) or getattr(
+                model_field, "auto_now_add", False
+            ):
+                stamped.append(model_field.attname)
+            elif model_field.has_default() and callable(model_field.default):
                 callables.append(model_field)
             else:
                 constants[model_field.attname] = model_field.get_default()
-        return cls(model, fields, constants, callables)
+        return cls(model, fields, constants, callables, stamped)
 
     def full(self, row: dict, *, now, version: int) -> dict:
         full = {**self.constants, **row}
         for model_field in self.callables:
             if model_field.attname not in row:
                 full[model_field.attname] = model_field.get_default()
-        for model_field in self.fields:
-            if getattr(model_field, "auto_now", False) or getattr(
-                model_field, "auto_now_add", False
-            ):
-                full[model_field.attname] = now
+        for attname in self.stamped:
+            full[attname] = now
         full["version"] = version
         return full
 
@@ -887,7 +981,12 @@ def write(*, spec: ImportSpec, analysis: Analysis, run: ImportRun, user, progres
     out are set here.
     """
     columns = _Columns.of(spec.model)
+    copying = _can_copy(columns)
     now = timezone.now()
+    if copying:
+        # The same instant as text, formatted once: COPY would format a datetime per cell,
+        # which for two timestamps per row and one per event is most of its Python time.
+        now = now.isoformat()
     created = [columns.full(row, now=now, version=1) for row in analysis.creates]
     changed = [
         columns.full(row, now=now, version=existing["version"] + 1)
@@ -901,7 +1000,7 @@ def write(*, spec: ImportSpec, analysis: Analysis, run: ImportRun, user, progres
     update = [name for name in analysis.fields if name not in unique] + ["version", "updated_at"]
     changed_keys = [existing["pk"] for _row, existing in analysis.updates]
     audit_kwargs = {"spec": spec, "analysis": analysis, "rows": rows, "run": run, "user": user}
-    if _can_copy(columns):
+    if copying:
         events = None
         if created:
             # The audit events are made while the server is still taking in the new rows.
@@ -1015,39 +1114,47 @@ def audit_events(*, spec, analysis: Analysis, rows, keys, run: ImportRun, user, 
     actor_id = user.pk if getattr(user, "is_authenticated", False) else None
     created = len(analysis.creates)
     describe = spec.describe
-    events = []
-    for position, row in enumerate(rows):
-        if position < created:
-            action = AuditAction.CREATE
-            changes = {}
-            for name, attname, to_plain in plain:
-                value = row[attname]
-                if value is not None:
-                    changes[name] = [None, value if to_plain is None else to_plain(value)]
-        else:
-            action = AuditAction.UPDATE
-            existing = analysis.updates[position - created][1]
-            changes = {}
-            for name, attname, to_plain in plain:
-                if attname in existing and existing[attname] != row[attname]:
-                    old, new = existing[attname], row[attname]
-                    if to_plain is not None:
-                        old, new = to_plain(old), to_plain(new)
-                    changes[name] = [old, new]
-        events.append(
-            (
-                now,
-                actor_id,
-                action,
-                label,
-                str(keys[position]),
-                describe(row, context)[:200],
-                row.get("county_id"),
-                changes,
-                note,
-            )
+    changes = _created_changes(rows[:created], plain)
+    for row, (_row, existing) in zip(rows[created:], analysis.updates, strict=True):
+        changed = {}
+        for name, attname, to_plain in plain:
+            if attname in existing and existing[attname] != row[attname]:
+                old, new = existing[attname], row[attname]
+                if to_plain is not None:
+                    old, new = to_plain(old), to_plain(new)
+                changed[name] = [old, new]
+        changes.append(changed)
+    return [
+        (
+            now,
+            actor_id,
+            AuditAction.CREATE if position < created else AuditAction.UPDATE,
+            label,
+            str(keys[position]),
+            describe(row, context)[:200],
+            row.get("county_id"),
+            changes[position],
+            note,
         )
-    return events
+        for position, row in enumerate(rows)
+    ]
+
+
+def _created_changes(rows: list[dict], plain) -> list[dict]:
+    """The changes of new rows, {field: [None, value]} for each value that is set: made column by
+    column (one pass per field, not one Python loop per cell)."""
+    columns = []
+    for name, attname, to_plain in plain:
+        values = [row[attname] for row in rows]
+        if to_plain is not None:
+            values = [None if value is None else to_plain(value) for value in values]
+        columns.append((name, values))
+    changes = [{} for _row in rows]
+    for name, values in columns:
+        for changed, value in zip(changes, values, strict=True):
+            if value is not None:
+                changed[name] = [None, value]
+    return changes
 
 
 EVENT_FIELDS = ("at", "actor_id", "action", "ledger", "object_id", "object_repr", "county_id",
@@ -1056,8 +1163,8 @@ EVENT_FIELDS = ("at", "actor_id", "action", "ledger", "object_id", "object_repr"
 
 def _encoded(events: list[tuple]) -> list[tuple]:
     """The events with their changes as JSON text, ready for COPY."""
-    encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-    return [(*event[:7], encode(event[7]), event[8]) for event in events]
+    dumps = orjson.dumps
+    return [(*event[:7], dumps(event[7]).decode(), event[8]) for event in events]
 
 
 def insert_events(events: list[tuple]) -> None:
@@ -1091,6 +1198,7 @@ def _refuse(run: ImportRun, error: FileRefused | ImportFailed, code: str = "") -
     run.message = error.message
     run.refusal_code = getattr(error, "code", code)
     if run.stored_file:
+        forget_read_sheet(run)
         stored_path(run.stored_file).unlink(missing_ok=True)
         run.stored_file = ""
     run.save()
@@ -1154,6 +1262,12 @@ def import_run_preview(
         if checked is None:
             checked = reader.check(path, run.file_name)
         with _collector_paused():
+            progress(0, 100, _("Reading the file…"))
+            sheet = read_sheet(
+                spec=spec, path=path, checked=checked, file_name=run.file_name, progress=progress
+            )
+            if not sheet.problems:  # a file with errors is never committed: nothing to keep
+                keep_read_sheet(run, spec, sheet)
             analysis = analyse(
                 spec=spec,
                 user=user,
@@ -1162,6 +1276,7 @@ def import_run_preview(
                 file_name=run.file_name,
                 run=run,
                 progress=progress,
+                sheet=sheet,
             )
     except FileRefused as error:
         return _refuse(run, error)
@@ -1223,6 +1338,7 @@ def import_run_commit(*, run: ImportRun, spec: ImportSpec, progress=_no_progress
         mark_failed(run, message)
         raise ImportFailed(message)
     checked = reader.trusted(path, run.file_name)
+    sheet = kept_read_sheet(run, spec)
     try:
         with transaction.atomic(), _collector_paused():
             analysis = analyse(
@@ -1234,6 +1350,7 @@ def import_run_commit(*, run: ImportRun, spec: ImportSpec, progress=_no_progress
                 lock=True,
                 run=run,
                 progress=progress,
+                sheet=sheet,
             )
             if analysis.problems:
                 raise _NowInvalid(analysis)
@@ -1261,6 +1378,7 @@ def import_run_commit(*, run: ImportRun, spec: ImportSpec, progress=_no_progress
             run.status = ImportStatus.COMMITTED
             run.committed_at = timezone.now()
             run.save()
+        forget_read_sheet(run)
     except _NowInvalid as invalid:
         _record_analysis(run, invalid.analysis)
         run.status = ImportStatus.PREVIEWED

@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -160,6 +161,58 @@ def test_changed_rows_are_updated_counted_versioned_and_audited(county_client, s
     update = audit.history(moved).get(action=AuditAction.UPDATE)
     assert update.changes == {"grade": [4, 5]} and f"#{run.pk}" in update.note
     assert Student.objects.get(name="学生4").status == "suspended"
+
+
+def test_commit_uses_the_previews_reading_of_the_file_and_forgets_it(
+    county_client, school, monkeypatch
+):
+    run, _response = send(county_client, xlsx([REGISTRY_HEADER, *registry_rows(school, 12)]))
+    kept = pipeline._kept_sheet_path(run)
+    assert kept.exists()
+
+    def read_again(**kwargs):
+        raise AssertionError("the commit read the file again")
+
+    monkeypatch.setattr(pipeline, "read_sheet", read_again)
+    confirm(county_client, run)
+    run.refresh_from_db()
+    assert run.status == ImportStatus.COMMITTED and Student.objects.count() == 12
+    assert not kept.exists()
+
+
+def test_commit_checks_the_ledger_again_though_it_keeps_the_reading(
+    county_client, city_admin, school, other_school
+):
+    """What depends on the database is checked again at commit: here a student of the file was
+    registered meanwhile in another county, out of the officer's scope."""
+    rows = registry_rows(school, 5)
+    run, _response = send(county_client, xlsx([REGISTRY_HEADER, *rows]))
+    assert run.error_total == 0 and pipeline._kept_sheet_path(run).exists()
+    taken = list(rows[3])
+    taken[4] = other_school.code
+    admin = Client()  # not county_client's: that would log the officer out
+    admin.force_login(city_admin)
+    imported(admin, xlsx([REGISTRY_HEADER, taken]))
+    confirm(county_client, run)
+    run.refresh_from_db()
+    assert run.status == ImportStatus.PREVIEWED and codes(run) == [(5, "scope")]
+    assert Student.objects.count() == 1  # only the other county's student
+
+
+def test_an_altered_kept_reading_is_never_unpickled_and_the_file_is_read_again(
+    county_client, school, monkeypatch
+):
+    run, _response = send(county_client, xlsx([REGISTRY_HEADER, *registry_rows(school, 3)]))
+    kept = pipeline._kept_sheet_path(run)
+    data = kept.read_bytes()
+    kept.write_bytes(data[:32] + data[32:].replace("学生1".encode(), "学生9".encode()))
+    unpickled = []
+    monkeypatch.setattr(pipeline.pickle, "loads", lambda payload: unpickled.append(payload))
+
+    confirm(county_client, run)
+    run.refresh_from_db()
+    assert run.status == ImportStatus.COMMITTED and not unpickled
+    assert sorted(Student.objects.values_list("name", flat=True)) == ["学生0", "学生1", "学生2"]
 
 
 def test_1000_rows_with_one_bad_row_at_500_writes_nothing_and_reports_row_500(
