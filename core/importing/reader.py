@@ -254,26 +254,32 @@ def _check_worksheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
             last_row, last_col = max(last_row, rows), max(last_col, cols)
             if not chunk:
                 break
+    check_reach(last_row, last_col, claimed=claimed)
+    return last_row
+
+
+def check_reach(rows: int, cols: int, *, claimed: int = 0) -> None:
+    """Refuse a sheet whose furthest cells span more rows or cells than an import takes (the
+    reader would make every empty cell in between), or that claims more rows than that."""
     limit = max_rows() + 100  # room for title and header rows
-    if claimed > limit or last_row > limit:
+    if rows > limit or claimed > limit:
         raise FileRefused(
             _(
                 "A sheet claims %(rows)s rows; an import takes at most %(limit)s. Delete the "
                 "empty rows below the data, or split the file."
             )
-            % {"rows": f"{max(claimed, last_row):,}", "limit": f"{max_rows():,}"},
+            % {"rows": f"{max(rows, claimed):,}", "limit": f"{max_rows():,}"},
             "too_many_rows",
         )
-    if last_row * max(last_col, 1) > max_cells():
+    if rows * max(cols, 1) > max_cells():
         raise FileRefused(
             _(
                 "A sheet has cells too far apart (%(rows)s rows × %(cols)s columns); delete the "
                 "empty rows and columns around the data."
             )
-            % {"rows": f"{last_row:,}", "cols": f"{last_col:,}"},
+            % {"rows": f"{rows:,}", "cols": f"{cols:,}"},
             "too_many_cells",
         )
-    return last_row
 
 
 def _reach(scan: bytes, *, thorough: bool) -> tuple[int, int]:
@@ -375,21 +381,15 @@ def tables(path: Path, checked: Checked, *, csv_name: str = "CSV"):
                 continue
             try:
                 sheet = workbook.get_sheet_by_name(meta.name)
+                # Before any cell becomes a Python object: an .xls is not scanned beforehand
+                # as an .xlsx is, so its reach is checked here.
+                check_reach(sheet.total_height, sheet.total_width)
                 rows = sheet.to_python(skip_empty_area=False)
             except (CalamineError, ValueError) as error:
                 raise FileRefused(
                     _("The workbook cannot be read (%(reason)s).") % {"reason": _short(error)},
                     "unreadable",
                 ) from None
-            if len(rows) > max_rows() + 100:
-                raise FileRefused(
-                    _(
-                        "A sheet claims %(rows)s rows; an import takes at most %(limit)s. Delete "
-                        "the empty rows below the data, or split the file."
-                    )
-                    % {"rows": f"{len(rows):,}", "limit": f"{max_rows():,}"},
-                    "too_many_rows",
-                )
             yield Table(name=meta.name, rows=rows)
 
 

@@ -908,3 +908,19 @@ def test_old_excel_xls_imports(county_client, school):
     assert run.header_row == 2 and run.total_rows == 3
     student = Student.objects.get(name="学生1")
     assert student.birth_date == dt.date(2013, 1, 2) and student.school == school
+
+
+def test_an_xls_sheet_beyond_the_cell_limit_is_refused_before_it_is_read(
+    county_client, school, settings, monkeypatch
+):
+    """An .xls is not scanned before reading as an .xlsx is: its sheet's reach is checked before
+    any cell becomes a Python object."""
+    settings.IMPORT_MAX_CELLS = 20  # the file's sheet spans 5 rows × 7 columns
+    made = []
+    monkeypatch.setattr(
+        "python_calamine.CalamineSheet.to_python", lambda *a, **k: made.append(1) or []
+    )
+    content = (Path(__file__).parent / "data" / "registry.xls").read_bytes()
+    run, _response = send(county_client, content, name="学籍.xls")
+    assert run.status == ImportStatus.REJECTED and run.refusal_code == "too_many_cells"
+    assert not made and not Student.objects.exists()
