@@ -44,7 +44,7 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*'
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*' --ignore 'tests/*' --ignore 'bench/*'
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -377,5 +377,17 @@ class SchoolEnrolmentImportSpec(ImportSpec):
             row["boarders"] = boarders
         return row
 
+    stored_fields = ("boarders",)
+
+    def check_change(self, row: dict, stored: dict, context) -> list[tuple[str, str, str]]:
+        """Without a boarders column the stored boarders stay: the enrolment cannot fall below."""
+        if "boarders" not in row and stored["boarders"] > row["enrolment"]:
+            message = _(
+                "The ledger records %(boarders)s boarders for this school and year; the enrolment "
+                "cannot be lower (add a boarders column to change them too)."
+            ) % {"boarders": stored["boarders"]}
+            return [("enrolment", message, "boarders")]
+        return []
+
     def describe(self, row: dict, context) -> str:
         return f"{context.name_of(School, row['school_id'])} {row['school_year']}"

@@ -731,8 +731,10 @@ def _classify(spec, analysis: Analysis, built, problems, headers, context, *, lo
     if "county_id" not in fields:
         raise ValueError(f"{type(spec).__name__}.build_row must set county_id")
     analysis.fields = fields
-    wanted = ["pk", "version", *fields]
+    extra = [name for name in spec.stored_fields if name not in fields]
+    wanted = ["pk", "version", *fields, *extra]
     stored = _stored_rows(spec, [row for _index, row in rows], wanted, lock=lock)
+    compared = slice(2, 2 + len(fields))
     scope_message = _("This row belongs to a county outside your scope.")
     key_of = itemgetter(*spec.natural_key)
     single = len(spec.natural_key) == 1
@@ -747,10 +749,15 @@ def _classify(spec, analysis: Analysis, built, problems, headers, context, *, lo
         if not context.sees_all and existing[county_at] != context.county_id:
             problems[index].append((_key_column(spec, headers, index), scope_message, "scope"))
             continue
-        if values_of(row) != existing[2:]:
-            analysis.updates.append((row, dict(zip(wanted, existing, strict=True))))
-        else:
+        if values_of(row) == existing[compared]:
             analysis.unchanged += 1
+            continue
+        before = dict(zip(wanted, existing, strict=True))
+        broken = spec.check_change(row, before, context)
+        for name, message, code in broken:
+            problems[index].append((_header_of(headers, spec, name, index), message, code))
+        if not broken:
+            analysis.updates.append((row, before))
 
 
 def _stored_rows(spec: ImportSpec, rows: list[dict], wanted: list[str], *, lock: bool) -> dict:
@@ -1115,10 +1122,11 @@ def audit_events(*, spec, analysis: Analysis, rows, keys, run: ImportRun, user, 
     created = len(analysis.creates)
     describe = spec.describe
     changes = _created_changes(rows[:created], plain)
+    written = [entry for entry in plain if entry[1] in analysis.fields]  # what an update sets
     for row, (_row, existing) in zip(rows[created:], analysis.updates, strict=True):
         changed = {}
-        for name, attname, to_plain in plain:
-            if attname in existing and existing[attname] != row[attname]:
+        for name, attname, to_plain in written:
+            if existing[attname] != row[attname]:
                 old, new = existing[attname], row[attname]
                 if to_plain is not None:
                     old, new = to_plain(old), to_plain(new)

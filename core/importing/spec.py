@@ -128,6 +128,15 @@ class ImportSpec:
         """
         return dict(values)
 
+    # Stored columns check_change needs besides those the file sets (attnames).
+    stored_fields: tuple[str, ...] = ()
+
+    def check_change(self, row: dict, stored: dict, context) -> list[tuple[str, str, str]]:
+        """Rules between a row of the file and the stored row it would change, for instance
+        with a column the file leaves out (the stored value stays): (column field, message,
+        code) for each rule broken. `stored` holds the row's columns and `stored_fields`."""
+        return []
+
     def describe(self, row: dict, context) -> str:
         """The row as the audit trail names it (what str(obj) would give, without a query)."""
         return str(row.get("name", ""))[:200]

@@ -714,6 +714,27 @@ def test_enrolment_import_by_school_and_year(county_client, school):
     assert event.object_repr == f"{school.name} 2022" and event.changes == {"enrolment": [100, 110]}
 
 
+def test_enrolment_below_the_stored_boarders_is_an_error_of_its_row(county_client, school):
+    """A file without the boarders column keeps the stored boarders: an enrolment below them is
+    reported on its row at preview, and nothing is written."""
+    SchoolEnrolmentFactory(school=school, school_year=2022, enrolment=100, boarders=80)
+    header = ["学校名称", "学年", "在校生数"]
+    rows = [[school.name, 2023, 50], [school.name, 2022, 50]]
+    run, _response = send(county_client, xlsx([header, *rows]), ledger="schoolenrolment")
+    assert codes(run) == [(3, "boarders")]
+    with translation.override("zh-hans"):
+        assert "80" in run.errors[0]["message"]
+    confirm(county_client, run, "schoolenrolment")
+    assert SchoolEnrolment.objects.get().enrolment == 100
+    assert not SchoolEnrolment.objects.filter(school_year=2023).exists()
+
+    imported(county_client, xlsx([header, [school.name, 2022, 90]]), ledger="schoolenrolment")
+    stored = SchoolEnrolment.objects.get()
+    assert (stored.enrolment, stored.boarders) == (90, 80)
+    event = AuditEvent.objects.filter(action=AuditAction.UPDATE).get()
+    assert event.changes == {"enrolment": [100, 90]}
+
+
 def test_ambiguous_school_name_asks_for_the_code(admin_client_, school, other_township):
     SchoolFactory(township=other_township, name=school.name)
     rows = [registry_row(school, 1)]
