@@ -18,14 +18,14 @@ from dropout.models import (
     RosterVersion,
     ScreeningRound,
 )
+from tests.factories import serial
 
-_sequence = itertools.count(1)
+_round_names = itertools.count(1)
 
 
 def id_for(county_code: str, born: dt.date, male: bool = True) -> str:
-    """A valid ID number, never the same twice in a test run."""
-    n = next(_sequence) % 499
-    return idnumbers.make(county_code, born, 2 * n + (1 if male else 2))
+    """A valid ID number, not the same as another factory's in the last 500 made."""
+    return idnumbers.make(county_code, born, 2 * serial() + (1 if male else 2))
 
 
 class RosterVersionFactory(factory.django.DjangoModelFactory):
@@ -74,7 +74,7 @@ def run_round(
 ) -> ScreeningRound:
     """Start a round through the service and run its job here and now (as the worker would)."""
     screening_round = services.round_start(
-        name=name or f"排查{next(_sequence)}",
+        name=name or f"排查{next(_round_names)}",
         school_year=school_year,
         counties=counties,
         actor=actor,

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from core import idnumbers
 from core.jobs import JobRun, JobStatus
 from dropout import selectors, services
 from dropout.models import (
@@ -168,6 +169,88 @@ def test_name_and_birth_date_fallback_and_its_ambiguity(city_admin, version, tow
     assert other.pk and twins.pk
     # Ambiguous children do not open a case: they are to be verified first.
     assert not DropoutCase.objects.filter(id_number=twins.id_number).exists()
+
+
+def test_a_single_name_and_birth_candidate_is_classified_from_that_student(
+    city_admin, version, township, school
+):
+    """The candidate's registry facts count as an ID match's would (evidence of schooling
+    elsewhere or an exemption still wins over a dropout or a transfer), to be confirmed."""
+    kids = {
+        name: child(version, township, name=name, birth_date=BORN)
+        for name in ["在读", "辍学", "转出", "辍学有证明", "转出缓学", "初中毕业"]
+    }
+    facts = {
+        "在读": {"status": "enrolled"},
+        "辍学": {"status": "dropped_out"},
+        "转出": {"status": "transferred_out"},
+        "辍学有证明": {"status": "dropped_out"},
+        "转出缓学": {"status": "transferred_out"},
+        "初中毕业": {"status": "graduated", "grade": 9},
+    }
+    # ID numbers of another county: none of them can be a roster child's.
+    students = {
+        name: StudentFactory(
+            school=school,
+            name=name,
+            birth_date=BORN,
+            id_number=idnumbers.make("230199", BORN, 2 * n + 1),
+            **facts[name],
+        )
+        for n, name in enumerate(kids)
+    }
+    OutOfCityEnrolment.objects.create(
+        id_number=kids["辍学有证明"].id_number,
+        name="辍学有证明",
+        school_year=2023,
+        place="辽宁省沈阳市",
+        school_name="沈阳市第一中学",
+        verified_how="letter",
+        verified_on=dt.date(2023, 9, 5),
+        verifier="张老师",
+        county=version.county,
+    )
+    Exemption.objects.create(
+        id_number=kids["转出缓学"].id_number,
+        name="转出缓学",
+        valid_from=dt.date(2023, 9, 1),
+        valid_until=dt.date(2024, 8, 31),
+        kind="deferral",
+        reason="病休",
+        approval_document="教发〔2023〕5号",
+        approved_on=dt.date(2023, 8, 20),
+        county=version.county,
+    )
+
+    results = results_by_name(run_round(city_admin, screening_date=dt.date(2023, 9, 15)))
+
+    assert {name: r.classification for name, r in results.items()} == {
+        "在读": "enrolled_local",
+        "辍学": "dropped_out",
+        "转出": "suspected",
+        "辍学有证明": "enrolled_elsewhere",
+        "转出缓学": "exempt",
+        "初中毕业": "completed",
+    }
+    for name, result in results.items():
+        student = students[name]
+        assert result.match_method == "name_birth" and result.candidates == 1, name
+        assert result.needs_confirmation, name
+        assert result.student == student and result.school == school, name
+        assert (result.grade, result.registry_status) == (student.grade, student.status), name
+    assert set(DropoutCase.objects.values_list("name", flat=True)) == {"辍学", "转出"}
+
+
+def test_a_child_on_two_rosters_is_screened_from_the_first_row(
+    city_admin, county, township, other_township
+):
+    mine = RosterVersionFactory(county=county)
+    theirs = RosterVersionFactory(county=other_township.county)
+    first = child(mine, township, name="先录入")
+    child(theirs, other_township, name="后录入", id_number=first.id_number)
+    result = ScreeningResult.objects.get(round=run_round(city_admin))
+    assert result.roster_child == first and result.name == "先录入"
+    assert (result.county, result.township) == (county, township)
 
 
 def test_school_age_boundary_days(city_admin, version, township, settings):
