@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import hmac
+import logging
 import pickle
 import re
 import uuid
@@ -41,6 +42,8 @@ from core.importing.reader import Checked, FileRefused, Table
 from core.importing.spec import Column, ImportSpec, Kind, RowInvalid, header_key
 from core.models import AuditAction, AuditEvent, IdNumberField, Region, School
 from core.scoping import county_of, sees_everything
+
+logger = logging.getLogger(__name__)
 
 HEADER_SCAN_ROWS = 30
 LOOKUP_CHUNK = 2000
@@ -501,8 +504,12 @@ def keep_read_sheet(run: ImportRun, spec: ImportSpec, sheet: ReadSheet) -> None:
     signature = salted_hmac(KEPT_SHEET_SALT, payload, algorithm="sha256").digest()
     target = _kept_sheet_path(run)
     partial = target.with_suffix(".partial")
-    partial.write_bytes(signature + payload)
-    partial.replace(target)
+    try:
+        partial.write_bytes(signature + payload)
+        partial.replace(target)
+    except OSError:  # only a shortcut: the commit then reads the file again
+        logger.warning("import run %s: the checked sheet could not be kept", run.pk, exc_info=True)
+        partial.unlink(missing_ok=True)
 
 
 def kept_read_sheet(run: ImportRun, spec: ImportSpec) -> ReadSheet | None:

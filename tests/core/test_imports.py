@@ -215,6 +215,14 @@ def test_an_altered_kept_reading_is_never_unpickled_and_the_file_is_read_again(
     assert sorted(Student.objects.values_list("name", flat=True)) == ["学生0", "学生1", "学生2"]
 
 
+def test_a_reading_that_cannot_be_kept_costs_only_time(
+    county_client, school, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(pipeline, "_kept_sheet_path", lambda run: tmp_path / "gone" / "x.pickle")
+    run = imported(county_client, xlsx([REGISTRY_HEADER, *registry_rows(school, 4)]))
+    assert run.new_rows == 4 and Student.objects.count() == 4
+
+
 def test_1000_rows_with_one_bad_row_at_500_writes_nothing_and_reports_row_500(
     county_client, school
 ):
