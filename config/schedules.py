@@ -12,6 +12,10 @@ BEAT_SCHEDULE = {
         "task": "core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    "core.forget-old-import-files": {
+        "task": "core.tasks.forget_old_import_files",
+        "schedule": crontab(hour=3, minute=37),
+    },
     # A screening round of the whole city at the start of each term (10 March, 10 September).
     "dropout.term-start-screening": {
         "task": "dropout.tasks.scheduled_screening_round",

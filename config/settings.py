@@ -290,6 +290,9 @@ DROPOUT_ROUND_WORK_MEM = os.environ.get("DROPOUT_ROUND_WORK_MEM", "64MB")
 # and the commit run as a job.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "5000"))
+# Uploaded files (and rejected-rows workbooks) hold children's ID numbers: deleted this many days
+# after the upload by a daily task; the import-run record stays.
+IMPORT_KEEP_FILES_DAYS = int(os.environ.get("IMPORT_KEEP_FILES_DAYS", "30"))
 IMPORT_MAX_ROWS = 500_000
 IMPORT_MAX_CELLS = 20_000_000
 IMPORT_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024

@@ -15,6 +15,14 @@ def clear_expired_sessions() -> str:
     return "ok"
 
 
+@shared_task(name="core.tasks.forget_old_import_files")
+def forget_old_import_files() -> int:
+    """Daily: uploaded files and rejected-rows workbooks are kept IMPORT_KEEP_FILES_DAYS."""
+    from core.importing.pipeline import forget_old_files
+
+    return forget_old_files()
+
+
 @shared_task(name="core.tasks.count_visible_schools")
 def count_visible_schools(user_id: int) -> int:
     """How many schools a user can see: a small real task used to prove the worker round trip."""

@@ -90,8 +90,13 @@ class ImportRun(models.Model):
 
     @property
     def confirmable(self) -> bool:
-        """All rows or none: only a checked file without a single error may be imported."""
-        return self.status == ImportStatus.PREVIEWED and self.error_total == 0
+        """All rows or none: only a checked file without a single error may be imported (and
+        only while it is kept: see pipeline.forget_old_files)."""
+        return (
+            self.status == ImportStatus.PREVIEWED
+            and self.error_total == 0
+            and bool(self.stored_file)
+        )
 
     def counts(self) -> dict:
         return {

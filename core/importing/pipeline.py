@@ -13,6 +13,7 @@ database lookups are one query per lookup kind (chunked `IN`), and no query runs
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import hashlib
 import hmac
@@ -1325,9 +1326,11 @@ def _record_analysis(run: ImportRun, analysis: Analysis) -> None:
 def claim_for_commit(run: ImportRun) -> bool:
     """Mark a checked, error-free run as being imported; False if someone else got there first
     or it cannot be imported (so a double click imports once)."""
-    claimed = ImportRun.objects.filter(
-        pk=run.pk, status=ImportStatus.PREVIEWED, error_total=0
-    ).update(status=ImportStatus.COMMITTING)
+    claimed = (
+        ImportRun.objects.filter(pk=run.pk, status=ImportStatus.PREVIEWED, error_total=0)
+        .exclude(stored_file="")
+        .update(status=ImportStatus.COMMITTING)
+    )
     if claimed:
         run.status = ImportStatus.COMMITTING
     return bool(claimed)
@@ -1429,6 +1432,38 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def keep_files_days() -> int:
+    return getattr(settings, "IMPORT_KEEP_FILES_DAYS", 30)
+
+
+def forget_old_files(*, now=None) -> int:
+    """Delete the files of import runs older than IMPORT_KEEP_FILES_DAYS — the upload, the
+    rejected-rows workbook and the kept reading: they hold children's ID numbers and are of no
+    more use once a run is imported or left. The run's record stays (who, when, file name and
+    SHA-256, counts, the errors listed). A run being imported is left alone. The number of runs
+    whose files were deleted."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=keep_files_days())
+    runs = (
+        ImportRun.objects.filter(created_at__lt=cutoff)
+        .exclude(stored_file="", errors_file="")
+        .exclude(status=ImportStatus.COMMITTING)
+    )
+    forgotten = 0
+    for run in runs.iterator():
+        if run.stored_file:
+            forget_read_sheet(run)
+        for relative in (run.stored_file, run.errors_file):
+            if relative:
+                stored_path(relative).unlink(missing_ok=True)
+        ImportRun.objects.filter(pk=run.pk).update(stored_file="", errors_file="")
+        forgotten += 1
+    if forgotten:
+        logger.info(
+            "import files of %s runs older than %s days deleted", forgotten, keep_files_days()
+        )
+    return forgotten
 
 
 def visible_runs(user):

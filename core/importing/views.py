@@ -123,6 +123,7 @@ class ImportPreviewView(ImportMixin, View):
                 run=run,
                 errors=run.errors,
                 more_errors=max(0, run.error_total - len(run.errors)),
+                keep_days=pipeline.keep_files_days(),
                 can_confirm=run.confirmable
                 and run.actor_id == request.user.pk
                 and can_edit(request.user),

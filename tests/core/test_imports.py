@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from core import audit, idnumbers
+from core import audit, idnumbers, tasks
 from core.importing import normalise as norm
 from core.importing import pipeline
 from core.importing.models import ImportRun, ImportStatus
@@ -953,3 +953,38 @@ def test_an_xls_sheet_beyond_the_cell_limit_is_refused_before_it_is_read(
     run, _response = send(county_client, content, name="学籍.xls")
     assert run.status == ImportStatus.REJECTED and run.refusal_code == "too_many_cells"
     assert not made and not Student.objects.exists()
+
+
+def test_uploaded_files_are_deleted_after_the_keeping_period_and_the_record_stays(
+    county_client, school, settings
+):
+    settings.IMPORT_KEEP_FILES_DAYS = 30
+    good = xlsx([REGISTRY_HEADER, *registry_rows(school, 3)])
+    bad_rows = registry_rows(school, 2, start=10)
+    bad_rows[0][1] = "231083201301010011"  # a wrong check character
+    old_left, _response = send(county_client, good)
+    old_bad, _response = send(county_client, xlsx([REGISTRY_HEADER, *bad_rows]))
+    recent, _response = send(county_client, good)
+    month_ago = timezone.now() - dt.timedelta(days=31)
+    ImportRun.objects.filter(pk__in=[old_left.pk, old_bad.pk]).update(created_at=month_ago)
+    files_before = {
+        run.pk: [pipeline.stored_path(run.stored_file), pipeline._kept_sheet_path(run)]
+        for run in (old_left, recent)
+    }
+    old_errors = pipeline.stored_path(old_bad.errors_file)
+    assert all(path.exists() for paths in files_before.values() for path in paths)
+
+    assert tasks.forget_old_import_files() == 2
+    for run in (old_left, old_bad, recent):
+        run.refresh_from_db()
+    assert not any(path.exists() for path in files_before[old_left.pk]) and not old_errors.exists()
+    assert (old_left.stored_file, old_bad.stored_file, old_bad.errors_file) == ("", "", "")
+    assert old_left.sha256 and old_left.new_rows == 3 and old_bad.error_total == 1
+    assert all(path.exists() for path in files_before[recent.pk]) and recent.confirmable
+
+    page = county_client.get(reverse("student-import-preview", args=[old_left.pk]))
+    assert not page.context["can_confirm"] and 'id="file-deleted"' in page.content.decode()
+    assert county_client.get(reverse("student-import-errors", args=[old_bad.pk])).status_code == 404
+    confirm(county_client, old_left)
+    assert not Student.objects.exists()
+    assert tasks.forget_old_import_files() == 0
