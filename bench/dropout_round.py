@@ -23,26 +23,13 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from scratch import default_url, machine, make_city, scratch_database
 
-PGHOST = os.environ.get("PGHOST", "127.0.0.1")
-PGPORT = os.environ.get("PGPORT", "5432")
-PGUSER = os.environ.get("PGUSER", "postgres")
-DB = os.environ.get("BENCH_DB", "xj_bench_dropout")
 STUDENTS = int(os.environ.get("STUDENTS", "1000000"))
 CHILDREN = int(os.environ.get("CHILDREN", "100000"))
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
-PG = ["-h", PGHOST, "-p", PGPORT, "-U", PGUSER]
-
-
-def sh(*args: str) -> None:
-    subprocess.run(args, check=True)  # noqa: S603 - fixed commands, our own arguments
 
 
 def timed(fn, repeat: int = 1) -> tuple[float, list[float]]:
@@ -55,34 +42,8 @@ def timed(fn, repeat: int = 1) -> tuple[float, list[float]]:
 
 
 def main() -> None:
-    sh("dropdb", "--if-exists", *PG, DB)
-    sh("createdb", *PG, DB)
-    try:
+    with scratch_database(default_url("xj_bench_dropout"), keep=bool(os.environ.get("KEEP"))):
         run()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not os.environ.get("KEEP"):  # KEEP=1 leaves the database for a closer look
-            sh("dropdb", "--if-exists", *PG, DB)
-
-
-def create_schema() -> None:
-    from django.apps import apps
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    existing = set(connection.introspection.table_names())
-    missing = [
-        model
-        for model in apps.get_models()
-        if model._meta.managed and not model._meta.proxy and model._meta.db_table not in existing
-    ]
-    with connection.schema_editor() as editor:
-        for model in missing:
-            editor.create_model(model)
-    print(f"tables created from models (no migration yet): {len(missing)}")
 
 
 def fill() -> dict:
@@ -91,39 +52,11 @@ def fill() -> dict:
 
     from django.db import connection
 
-    from core.models import Region, RegionLevel, School, User
+    from core.models import User
     from core.scoping import Role
     from dropout.models import RosterVersion
 
-    city = Region.objects.create(code="231000", name="牡丹江市", level=RegionLevel.CITY)
-    counties = [
-        Region.objects.create(
-            code=f"2310{81 + n:02d}", name=f"县{n}", level=RegionLevel.COUNTY, parent=city
-        )
-        for n in range(10)
-    ]
-    townships = [
-        Region.objects.create(
-            code=f"{county.code}{100 + t:03d}",
-            name=f"{county.name}第{t}镇",
-            level=RegionLevel.TOWNSHIP,
-            parent=county,
-        )
-        for county in counties
-        for t in range(10)
-    ]
-    schools = School.objects.bulk_create(
-        School(
-            code=f"21{t * 3 + n:08d}",
-            name=f"{township.name}学校{n}",
-            county_id=township.county_id,
-            township=township,
-            kind="nine_year",
-            locality="rural",
-        )
-        for t, township in enumerate(townships)
-        for n in range(3)
-    )
+    city, counties, schools = make_city(townships=10, schools=3)
     admin = User.objects.create_user("bench-admin", role=Role.CITY_ADMIN, scope=city)
     first_school = min(s.pk for s in schools)
     school_count = len(schools)
@@ -308,18 +241,7 @@ def rounds(setup: dict) -> list[dict]:
 
 
 def run() -> None:
-    os.environ["DATABASE_URL"] = f"postgres://{PGUSER}@{PGHOST}:{PGPORT}/{DB}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-    print(f"machine: {os.cpu_count()} cores, PostgreSQL {version}, Python {sys.version.split()[0]}")
-    create_schema()
+    print(machine())
     setup = fill()
     measured = rounds(setup)
     first, later = measured[0], measured[1:] or measured

@@ -27,13 +27,11 @@ import os
 import random
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scratch import default_url, scratch_database
 
 
 def parse_args():
@@ -42,64 +40,8 @@ def parse_args():
     parser.add_argument("--schools", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3, help="first imports (and bare reads)")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the scratch database")
-    host = os.environ.get("PGHOST", "127.0.0.1")
-    port = os.environ.get("PGPORT", "5432")
-    user = os.environ.get("PGUSER", "postgres")
-    parser.add_argument(
-        "--db-url", default=f"postgres://{user}@{host}:{port}/xj_bench_import", help="scratch db"
-    )
+    parser.add_argument("--db-url", default=default_url("xj_bench_import"), help="scratch db")
     return parser.parse_args()
-
-
-def _admin(url: str, *statements: str) -> None:
-    """Run DROP/CREATE DATABASE for the scratch database named in `url`, from `postgres`."""
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    settings = dj_database_url.parse(url)
-    name = sql.Identifier(settings["NAME"])
-    admin = psycopg.connect(
-        host=settings["HOST"],
-        port=settings["PORT"] or 5432,
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    with admin:
-        for statement in statements:
-            admin.execute(sql.SQL(statement).format(name))
-
-
-def recreate_database(url: str) -> None:
-    _admin(url, "DROP DATABASE IF EXISTS {}", "CREATE DATABASE {}")
-
-
-def drop_database(url: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    _admin(url, "DROP DATABASE IF EXISTS {}")
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    from core.importing.models import ImportRun
-
-    if ImportRun._meta.db_table not in connection.introspection.table_names():
-        # Until its migration lands: create the table the way a migration would.
-        with connection.schema_editor() as editor:
-            editor.create_model(ImportRun)
 
 
 def seed(schools: int):
@@ -226,9 +168,7 @@ def import_as_the_page_does(path: Path, officer) -> dict:
 def main() -> None:
     args = parse_args()
     load_before = f"{os.getloadavg()[0]:.2f}"  # other work on the machine skews both timings
-    recreate_database(args.db_url)
-    try:
-        setup_django(args.db_url)
+    with scratch_database(args.db_url, keep=args.keep_db):
         from django import db
 
         from core.models import AuditEvent, Student
@@ -289,9 +229,6 @@ def main() -> None:
             f"median bare read {statistics.median(reads):.2f} s; peak memory {peak:,.0f} MB; "
             f"load average before/after: {load_before} / {os.getloadavg()[0]:.2f}"
         )
-    finally:
-        if not args.keep_db:
-            drop_database(args.db_url)
 
 
 if __name__ == "__main__":

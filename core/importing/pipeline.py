@@ -170,6 +170,7 @@ class Analysis:
     unchanged: int = 0
     fields: list[str] = field(default_factory=list)  # attnames an upsert writes
     context: Context | None = None
+    read: ReadSheet | None = None  # the file as read, before the lookups
 
     @property
     def sheet(self) -> str:
@@ -440,7 +441,9 @@ def analyse(
         sheet = read_sheet(
             spec=spec, path=path, checked=checked, file_name=file_name, progress=progress
         )
-    analysis = Analysis(table=sheet.table, header_index=sheet.header_index, ignored=sheet.ignored)
+    analysis = Analysis(
+        table=sheet.table, header_index=sheet.header_index, ignored=sheet.ignored, read=sheet
+    )
     context = Context(
         user=user,
         county_id=county_of(user),
@@ -449,7 +452,10 @@ def analyse(
         committing=lock,
     )
     analysis.context = context
-    numbers, values, headers = sheet.numbers, sheet.values, sheet.headers
+    numbers, headers = sheet.numbers, sheet.headers
+    # The lookups replace codes and names by the rows found: on copies, the reading stays as read.
+    looked_up = {c.field for c in spec.columns if c.kind in (Kind.SCHOOL, Kind.REGION)}
+    values = {name: list(v) if name in looked_up else v for name, v in sheet.values.items()}
     analysis.total = len(numbers)
     problems: dict[int, list[Problem]] = defaultdict(list)  # index → problems
     for index, found in sheet.problems.items():
@@ -1278,12 +1284,6 @@ def import_run_preview(
         if checked is None:
             checked = reader.check(path, run.file_name)
         with _collector_paused():
-            progress(0, 100, _("Reading the file…"))
-            sheet = read_sheet(
-                spec=spec, path=path, checked=checked, file_name=run.file_name, progress=progress
-            )
-            if not sheet.problems:  # a file with errors is never committed: nothing to keep
-                keep_read_sheet(run, spec, sheet)
             analysis = analyse(
                 spec=spec,
                 user=user,
@@ -1292,8 +1292,9 @@ def import_run_preview(
                 file_name=run.file_name,
                 run=run,
                 progress=progress,
-                sheet=sheet,
             )
+            if not analysis.problems:  # a file with errors is never committed: nothing to keep
+                keep_read_sheet(run, spec, analysis.read)
     except FileRefused as error:
         return _refuse(run, error)
     _record_analysis(run, analysis)
