@@ -24,7 +24,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from pathlib import Path
 
@@ -483,6 +483,7 @@ def analyse(
 # Bump when ReadSheet or the normalisers change meaning: a kept sheet of another format is
 # ignored and the file read again.
 READ_SHEET_FORMAT = 1
+KEPT_SHEET_SALT = "core.importing.pipeline.kept_read_sheet"
 
 
 def _kept_sheet_path(run: ImportRun) -> Path:
@@ -498,15 +499,7 @@ def keep_read_sheet(run: ImportRun, spec: ImportSpec, sheet: ReadSheet) -> None:
     reading and normalising the file again (a third of an import's time for a large file). Only
     what depends on the file is kept: the lookups, the spec's rules, the scope and the comparison
     with the stored rows are all done again inside the commit's transaction."""
-    kept = ReadSheet(
-        Table(sheet.table.name, []),  # the cells themselves are not needed again
-        sheet.header_index,
-        sheet.ignored,
-        sheet.numbers,
-        sheet.values,
-        sheet.headers,
-        sheet.problems,
-    )
+    kept = replace(sheet, table=Table(sheet.table.name, []))  # the cells are not needed again
     payload = pickle.dumps((_kept_sheet_tag(run, spec), kept), protocol=pickle.HIGHEST_PROTOCOL)
     signature = salted_hmac(KEPT_SHEET_SALT, payload, algorithm="sha256").digest()
     target = _kept_sheet_path(run)
@@ -537,9 +530,6 @@ def kept_read_sheet(run: ImportRun, spec: ImportSpec) -> ReadSheet | None:
 def forget_read_sheet(run: ImportRun) -> None:
     if run.stored_file:
         _kept_sheet_path(run).unlink(missing_ok=True)
-
-
-KEPT_SHEET_SALT = "core.importing.pipeline.kept_read_sheet"
 
 
 def _data_rows(table: Table, header_index: int, mapping, spec: ImportSpec):
