@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core import audit
+from core import audit, idnumbers
 from core.models import (
     Attachment,
     AuditEvent,
+    IdNumberField,
     ImportRun,
     JobRun,
     Region,
@@ -18,7 +19,42 @@ from core.models import (
 )
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class MaskedPersonAdmin(admin.ModelAdmin):
+    """ID numbers are never shown in clear in the admin (a reveal goes through the logged reveal
+    on the row's page): a stored number is shown masked and cannot be edited here, and a birth
+    date is shown as the age and read from the ID number."""
+
+    def _person_fields(self) -> tuple[list[str], list[str]]:
+        fields = self.model._meta.concrete_fields
+        ids = [f.name for f in fields if isinstance(f, IdNumberField)]
+        births = [f.name for f in fields if f.name in audit.BIRTH_DATE_FIELDS]
+        return ids, births
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        ids, births = self._person_fields()
+        return [*excluded, *births, *(ids if obj is not None else [])]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        ids, births = self._person_fields()
+        if obj is not None and ids:
+            fields.append("masked_id_number")
+        if births:
+            fields.append("age")
+        return fields
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, obj):
+        ids, _births = self._person_fields()
+        return " / ".join(idnumbers.mask(getattr(obj, name)) for name in ids)
+
+    @admin.display(description=_("age"), ordering="-birth_date")
+    def age(self, obj):
+        return idnumbers.age(getattr(obj, "birth_date", None))
+
+
+class AuditedAdmin(MaskedPersonAdmin):
     """Admin writes go into the same audit trail as pages, API and imports."""
 
     def save_model(self, request, obj, form, change):
@@ -65,7 +101,7 @@ class SchoolEnrolmentAdmin(AuditedAdmin):
 
 @admin.register(Student)
 class StudentAdmin(AuditedAdmin):
-    list_display = ["name", "masked_id", "gender", "birth_date", "school", "grade", "status"]
+    list_display = ["name", "masked_id", "gender", "age", "school", "grade", "status"]
     list_filter = ["county", "status", "grade"]
     search_fields = ["name"]
     raw_id_fields = ["school", "household_region"]

@@ -63,7 +63,22 @@ class ScopedModelSerializer(serializers.ModelSerializer):
                 field.queryset = queryset.visible_to(user)
         if any(f.name == "version" for f in self.Meta.model._meta.concrete_fields):
             fields["version"] = serializers.IntegerField(read_only=True)
+        if "birth_date" in fields:
+            # Beside the masked ID number a birth date would give the number away: it may be
+            # sent (it must agree with the ID number) but is answered as the age.
+            birth_date = fields["birth_date"]
+            birth_date.write_only = True
+            birth_date.required = False
+            fields["age"] = AgeSerializerField(source="birth_date", read_only=True)
         return fields
+
+    def to_internal_value(self, data):
+        attrs = super().to_internal_value(data)
+        model_fields = {f.name for f in self.Meta.model._meta.concrete_fields}
+        number = attrs.get("id_number")
+        if "birth_date" in model_fields and number and "birth_date" not in attrs:
+            attrs["birth_date"] = idnumbers.birth_date(number)
+        return attrs
 
     def validate(self, attrs):
         """Run the model's clean() on the row as it would be saved: one rule set for every door."""
@@ -93,6 +108,13 @@ class IdNumberSerializerField(serializers.CharField):
 
     def to_representation(self, value):
         return idnumbers.mask(value)
+
+
+class AgeSerializerField(serializers.ReadOnlyField):
+    """A person's age 周岁 today, read from the birth date (see core.idnumbers.age)."""
+
+    def to_representation(self, value):
+        return idnumbers.age(value)
 
 
 class LedgerViewSet(viewsets.ModelViewSet):

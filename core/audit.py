@@ -1,6 +1,7 @@
 """The audit trail: every write of a ledger row, every ID reveal and every export leaves a record.
 
-ID numbers never enter the trail in clear: changed ID fields are recorded masked.
+ID numbers never enter the trail in clear: changed ID fields are recorded masked, and birth dates
+by their year only.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from core import idnumbers
 from core.models import AuditAction, AuditEvent, IdNumberField
 
 NOT_AUDITED = {"created_at", "updated_at", "password", "last_login"}
+# A person's birth date is kept as its year only: beside the masked ID number it would rebuild it.
+BIRTH_DATE_FIELDS = {"birth_date"}
 
 
 def ledger_label(model) -> str:
@@ -39,6 +42,8 @@ def snapshot(obj) -> dict:
         value = getattr(obj, field.name)
         if isinstance(field, IdNumberField):
             value = idnumbers.mask(value) if value else value
+        elif field.name in BIRTH_DATE_FIELDS:
+            value = idnumbers.masked_birth_date(value)
         values[field.name] = _plain(value)
     return values
 

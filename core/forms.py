@@ -83,6 +83,20 @@ class ScopedModelForm(forms.ModelForm):
             if not self.cleaned_data.get(name) and name not in self.errors:
                 self.cleaned_data[name] = getattr(self.instance, name)
 
+    def clean(self):
+        cleaned = super().clean()
+        # A person's birth date is not a form field (shown beside the masked ID number on an edit
+        # form it would give the number away): it is read from the ID number.
+        number = cleaned.get("id_number")
+        if (
+            number
+            and "birth_date" not in self.fields
+            and any(f.name == "birth_date" for f in self.instance._meta.concrete_fields)
+            and idnumbers.is_valid(number)
+        ):
+            self.instance.birth_date = idnumbers.birth_date(number)
+        return cleaned
+
 
 class SchoolForm(ScopedModelForm):
     class Meta:
@@ -122,13 +136,11 @@ class StudentForm(ScopedModelForm):
             "id_number",
             "name",
             "gender",
-            "birth_date",
             "school",
             "grade",
             "status",
             "household_region",
         ]
-        date_fields = ("birth_date",)
 
 
 class UserCreateForm(forms.ModelForm):

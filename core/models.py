@@ -323,7 +323,9 @@ class Student(ScopedModel):
     def clean(self):
         if self.id_number and idnumbers.is_valid(self.id_number):
             born = idnumbers.birth_date(self.id_number)
-            if self.birth_date and born != self.birth_date:
+            if self.birth_date is None:  # forms and the admin read it from the ID number
+                self.birth_date = born
+            elif born != self.birth_date:
                 raise ValidationError(
                     {"birth_date": _("The birth date does not agree with the ID number.")}
                 )

@@ -21,6 +21,23 @@ class MaskedIdColumn(tables.Column):
         return idnumbers.mask(value)
 
 
+class AgeColumn(tables.Column):
+    """A person's age 周岁 today, in place of the birth date (which beside the masked ID number
+    would give the number away); sorted by the birth date."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("accessor", "birth_date")
+        kwargs.setdefault("verbose_name", _("age"))
+        kwargs.setdefault("order_by", ("-birth_date",))
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return idnumbers.age(value)
+
+    def value(self, value):
+        return idnumbers.age(value)
+
+
 class LedgerTable(tables.Table):
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle"}
@@ -66,6 +83,7 @@ class SchoolEnrolmentTable(LedgerTable):
 class StudentTable(LedgerTable):
     name = tables.Column(linkify=True)
     id_number = MaskedIdColumn()
+    age = AgeColumn()
     school = tables.Column(linkify=True)
 
     class Meta(LedgerTable.Meta):
@@ -74,7 +92,7 @@ class StudentTable(LedgerTable):
             "name",
             "id_number",
             "gender",
-            "birth_date",
+            "age",
             "county",
             "school",
             "grade",

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from core.admin import AuditedAdmin
+from core.admin import AuditedAdmin, MaskedPersonAdmin
 from dropout.models import (
     CaseAction,
     CohortBaseline,
@@ -26,7 +26,7 @@ class RosterVersionAdmin(AuditedAdmin):
 
 @admin.register(RosterChild)
 class RosterChildAdmin(AuditedAdmin):
-    list_display = ["name", "masked_id", "birth_date", "county", "township", "household_category"]
+    list_display = ["name", "masked_id", "age", "county", "township", "household_category"]
     list_filter = ["county", "household_category", "risk_eliminated"]
     search_fields = ["name"]
     raw_id_fields = ["roster_version", "township"]
@@ -57,7 +57,7 @@ class ScreeningRoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScreeningResult)
-class ScreeningResultAdmin(admin.ModelAdmin):
+class ScreeningResultAdmin(MaskedPersonAdmin):
     list_display = ["name", "masked_id", "round", "county", "classification", "match_method"]
     list_filter = ["classification", "match_method", "county"]
     search_fields = ["name"]
@@ -70,7 +70,7 @@ class ScreeningResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(DropoutCase)
-class DropoutCaseAdmin(admin.ModelAdmin):
+class DropoutCaseAdmin(MaskedPersonAdmin):
     list_display = ["name", "masked_id", "county", "status", "opened_on", "due_on", "outcome"]
     list_filter = ["status", "county", "outcome"]
     search_fields = ["name"]

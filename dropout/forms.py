@@ -39,7 +39,6 @@ class RosterChildForm(DropoutForm):
             "name",
             "id_number",
             "gender",
-            "birth_date",
             "household_head",
             "household_category",
             "monitoring_type",
@@ -49,7 +48,6 @@ class RosterChildForm(DropoutForm):
             "guardian",
             "phone",
         ]
-        date_fields = ("birth_date",)
 
 
 class OutOfCityEnrolmentForm(DropoutForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from core.tables import LedgerTable, MaskedIdColumn
+from core.tables import AgeColumn, LedgerTable, MaskedIdColumn
 from dropout.models import (
     CaseAction,
     CohortBaseline,
@@ -34,6 +34,7 @@ class RosterVersionTable(LedgerTable):
 class RosterChildTable(LedgerTable):
     name = tables.Column(linkify=True)
     id_number = MaskedIdColumn()
+    age = AgeColumn()
 
     class Meta(LedgerTable.Meta):
         model = RosterChild
@@ -41,7 +42,7 @@ class RosterChildTable(LedgerTable):
             "name",
             "id_number",
             "gender",
-            "birth_date",
+            "age",
             "county",
             "township",
             "village",
@@ -121,6 +122,7 @@ class ScreeningRoundTable(LedgerTable):
 class ScreeningResultTable(LedgerTable):
     name = tables.Column(linkify=True)
     id_number = MaskedIdColumn()
+    age = AgeColumn()
     school = tables.Column(linkify=True)
 
     class Meta(LedgerTable.Meta):
@@ -128,7 +130,7 @@ class ScreeningResultTable(LedgerTable):
         fields = [
             "name",
             "id_number",
-            "birth_date",
+            "age",
             "county",
             "township",
             "household_category",

@@ -15,7 +15,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
+from core import idnumbers
 from core.exports import neutralise
+from core.importing.spec import Kind, header_key
 
 
 def _cell_value(value):
@@ -54,3 +56,55 @@ def write_rejected_rows(analysis, target: Path) -> Path:
         sheet.append([*values, neutralise("；".join(by_row[number]))])
     workbook.save(target)
     return target
+
+
+def masked_copy(source: Path, spec) -> bytes:
+    """The rejected-rows workbook as a user without the reveal right gets it: the ID-number
+    columns (and anything else shaped like an ID number) masked, the birth-date columns by year
+    only — the same rule as every page (core.idnumbers.mask)."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    id_headers = {
+        header_key(h) for c in spec.columns if c.kind == Kind.ID_NUMBER for h in c.headers()
+    }
+    birth_headers = {
+        header_key(h) for c in spec.columns if c.field == "birth_date" for h in c.headers()
+    }
+    original = load_workbook(source, read_only=True)
+    workbook = Workbook(write_only=True)
+    for read in original.worksheets:
+        sheet = workbook.create_sheet(title=read.title)
+        kinds: list[str] = []
+        for index, row in enumerate(read.iter_rows(values_only=True)):
+            if index == 0:
+                kinds = [
+                    "id" if header_key(str(v or "")) in id_headers
+                    else "birth" if header_key(str(v or "")) in birth_headers
+                    else ""
+                    for v in row
+                ]  # fmt: skip
+                sheet.append(list(row))
+                continue
+            sheet.append(
+                [_masked_cell(v, kinds[i] if i < len(kinds) else "") for i, v in enumerate(row)]
+            )
+    original.close()
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _masked_cell(value, kind: str):
+    if value is None:
+        return None
+    if kind == "birth":
+        return idnumbers.masked_birth_date(value)
+    if kind == "id":
+        return idnumbers.mask(value)
+    if isinstance(value, (str, int)):
+        text = str(value)
+        if idnumbers.ID_SHAPED.search(text):
+            return idnumbers.redact(text)
+    return value

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from core import audit, idnumbers
+from core import audit, db, idnumbers
 from core.importing import normalise as norm
 from core.importing import reader
 from core.importing.models import MAX_STORED_ERRORS, ImportRun, ImportStatus
@@ -1049,6 +1049,8 @@ def _audit_fields(model) -> list[tuple[str, str, object]]:
             kind = model_field.related_model
         elif isinstance(model_field, IdNumberField):
             kind = "id"
+        elif model_field.name in audit.BIRTH_DATE_FIELDS:
+            kind = "birth"
         elif model_field.get_internal_type() in ("DateField", "DateTimeField"):
             kind = "date"
         elif model_field.get_internal_type() in PLAIN_TYPES:
@@ -1092,7 +1094,7 @@ def _fill_reprs(context: Context, model, ids: set) -> None:
 def _mask(value):
     """idnumbers.mask, without normalising again a number the import has normalised."""
     if value and len(value) == 18:
-        return value[:6] + "********" + value[14:]
+        return value[:6] + "**********" + value[16:]
     return idnumbers.mask(value) if value else value
 
 
@@ -1101,6 +1103,8 @@ def _plain_function(kind, context: Context):
     dates in ISO form, numbers and text as they are (anything else through audit._plain)."""
     if kind == "id":
         return _mask
+    if kind == "birth":
+        return idnumbers.masked_birth_date
     if kind == "date":
         return lambda value: None if value is None else value.isoformat()
     if kind == "plain":
@@ -1388,6 +1392,10 @@ def import_run_commit(*, run: ImportRun, spec: ImportSpec, progress=_no_progress
             run.committed_at = timezone.now()
             run.save()
         forget_read_sheet(run)
+        # Committed: fresh planner statistics for the tables the import filled (core/db.py).
+        written = len(analysis.creates) + len(analysis.updates)
+        if written:
+            db.analyze(spec.model, AuditEvent, rows=written)
     except _NowInvalid as invalid:
         _record_analysis(run, invalid.analysis)
         run.status = ImportStatus.PREVIEWED

@@ -23,9 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core import audit
 from core.importing import jobs, pipeline
+from core.importing.errors import masked_copy
 from core.importing.models import ImportStatus
 from core.importing.xlsx_template import build_template
+from core.models import AuditAction
 from core.scoping import can_edit
 
 logger = logging.getLogger(__name__)
@@ -149,7 +152,26 @@ class ImportErrorsView(ImportMixin, View):
         except OSError:
             raise Http404 from None
         name = _("%(file)s rejected rows.xlsx") % {"file": run.file_name.rsplit(".", 1)[0]}
-        return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+        revealed = request.user.can_reveal_ids
+        audit.record(
+            actor=request.user,
+            action=AuditAction.REVEAL if revealed else AuditAction.EXPORT,
+            model=self.ledger.model,
+            county=run.county_id,
+            changes={"import_run": run.pk, "rows": run.error_rows},
+            note=_("rejected rows of an import")
+            if not revealed
+            else _("rejected rows of an import, ID numbers in full"),
+        )
+        if not revealed:
+            with handle:
+                content = masked_copy(path, self.spec)
+            response = HttpResponse(content, content_type=XLSX_TYPE)
+            response["Content-Disposition"] = content_disposition_header(True, name)
+            return response
+        response = FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class ImportConfirmView(ImportMixin, View):
@@ -158,10 +180,10 @@ class ImportConfirmView(ImportMixin, View):
         run = self.get_run(run_id)
         if run.actor_id != request.user.pk:
             raise PermissionDenied(_("Only the user who uploaded the file may import it."))
+        run = jobs.recover_stale_commit(run)  # left "being imported" by a vanished worker
         if not pipeline.claim_for_commit(run):
-            messages.error(
-                request, _("This file cannot be imported (it has errors or was imported).")
-            )
+            run.refresh_from_db()
+            messages.error(request, jobs.commit_refusal(run))
             return self.preview_redirect(run)
         if run.total_rows > pipeline.inline_max_rows():
             job = jobs.start(run, kind=jobs.COMMIT, user=request.user)

@@ -118,6 +118,17 @@ def _student_form(at_school, **overrides):
     return data
 
 
+def test_student_form_reads_the_birth_date_from_the_id_number(county_client, school):
+    """The form has no birth-date field (beside the masked number it would rebuild it)."""
+    data = _student_form(school)
+    del data["birth_date"]
+    page = county_client.get(reverse("student-create"))
+    assert 'name="birth_date"' not in page.content.decode()
+    response = county_client.post(reverse("student-create"), data)
+    assert response.status_code == 302
+    assert Student.objects.get().birth_date == __import__("datetime").date(2012, 5, 1)
+
+
 def test_student_created_through_the_form_with_messy_id(county_client, school):
     data = _student_form(school)
     messy = " " + data["id_number"][:10] + " " + data["id_number"][10:]
@@ -133,7 +144,7 @@ def test_student_created_through_the_form_with_messy_id(county_client, school):
     [
         ({"id_number": "231083201205011235"}, "id_number", "校验码"),
         ({"id_number": "231083201302301230"}, "id_number", "出生日期"),
-        ({"birth_date": "2012-05-02"}, "birth_date", "不一致"),
+        ({"gender": "F"}, "gender", "不一致"),
         ({"school": 999999}, "school", "选择一个有效的选项"),
     ],
 )
