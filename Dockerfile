@@ -13,4 +13,5 @@ RUN python manage.py compilemessages -v0 --ignore '.venv' \
 RUN useradd --create-home app && mkdir -p /data && chown app /data
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, threads, timeouts and the database pool per worker: config/gunicorn.conf.py (environment).
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"]

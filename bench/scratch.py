@@ -62,6 +62,9 @@ def scratch_database(url: str, *, keep: bool = False):
         from django.db import connections
 
         connections.close_all()
+        for connection in connections.all(initialized_only=True):
+            if hasattr(connection, "close_pool"):
+                connection.close_pool()  # the pool's idle connections would block the DROP
         if not keep:
             _admin(url, "DROP DATABASE IF EXISTS {}")
 

@@ -9,9 +9,9 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-import dj_database_url
 from django.utils.translation import gettext_lazy
 
+from config.database import database_from_url
 from config.schedules import BEAT_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -97,9 +97,10 @@ TEMPLATES = [
 ]
 
 # --- Database --------------------------------------------------------------------------------
+# PostgreSQL with a bounded connection pool per process (DB_POOL_* variables): config/database.py.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": database_from_url(DATABASE_URL)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
