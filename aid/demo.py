@@ -39,7 +39,7 @@ from aid.models import (
     refresh_verification,
 )
 from aid.selectors import stage_of
-from core import idnumbers
+from core import db, idnumbers
 from core.models import Region, RegionLevel, School, SchoolKind, Student, StudentStatus, User
 from core.scoping import Role
 
@@ -422,6 +422,16 @@ def seed(*, rng: random.Random, stdout: IO[str] | None = None) -> dict:
     out_of_area = build_out_of_area(rng, counties)
     publicity = build_publicity(rng, counties)
     say(f"Out-of-area students: {out_of_area}; publicity activities: {publicity}")
+    db.analyze(  # statistics for the dashboard's and the checks' plans (core/db.py)
+        AidProgramme,
+        AidStandard,
+        Disbursement,
+        CheckNote,
+        OutOfAreaStudent,
+        ContactLog,
+        PublicityActivity,
+        force=True,
+    )
     poor_rows = [p for p in payments if p.category == RecipientCategory.FORMERLY_POOR]
     return {
         "programmes": len(programmes),

@@ -31,7 +31,7 @@ from django.db.models.signals import post_delete, pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import idnumbers
+from core import db, idnumbers
 from core.models import (
     AuditEvent,
     Gender,
@@ -862,6 +862,9 @@ def build_demo_city(
     per_school = build_students(random.Random(seed), students, regions, schools, say)
     enrolments = build_enrolments(random.Random(seed + 1), schools, per_school)
     users = build_users(random.Random(seed + 2), regions, password, say)
+    # Statistics for the rows just written, so that the areas' demos that query them next are
+    # planned on them (inside the seeding transaction: ANALYZE sees its rows; core/db.py).
+    db.analyze(Region, School, Student, SchoolEnrolment, User, force=True)
     return {
         "regions": len(regions),
         "townships": len(demo_layout().townships),

@@ -25,7 +25,7 @@ from typing import IO
 from django.db.models import Count
 from django.db.models.functions import Mod
 
-from core import idnumbers
+from core import db, idnumbers
 from core.demo import COUNTIES, VILLAGES, _surname_picker, person_name
 from core.jobs import JobRun, execute
 from core.models import (
@@ -571,6 +571,7 @@ def seed(*, rng: random.Random, stdout: IO[str] | None = None) -> dict:
     responsible = seeder.responsibility()
     roster = seeder.roster()
     seeder.say(f"Roster: {roster['children']}")
+    db.analyze(Responsibility, RosterVersion, RosterChild, force=True)  # the rounds join them
     first = seeder.run_round(0)
     opened = DropoutCase.objects.filter(opened_in_round=first).count()
     seeder.follow_up(roster["missing"])
@@ -579,6 +580,15 @@ def seed(*, rng: random.Random, stdout: IO[str] | None = None) -> dict:
     seeder.run_round(2)
     checks = seeder.spot_checks()
     baselines = seeder.baselines()
+    db.analyze(
+        DropoutCase,
+        CaseAction,
+        Exemption,
+        OutOfCityEnrolment,
+        Grade6SpotCheck,
+        CohortBaseline,
+        force=True,
+    )
     return {
         "responsible": responsible,
         "roster_children": roster["children"],

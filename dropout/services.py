@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, db
 from core.jobs import JobFailed, runner, start_job
 from core.models import AuditAction, Region, RegionLevel, School, Student, StudentStatus
 from core.scoping import Role, ensure_in_scope
@@ -548,6 +548,10 @@ def round_run(*, round_id: int, progress: Progress | None = None) -> ScreeningRo
             status=RoundStatus.FAILED, finished_at=timezone.now(), error=str(error)[:2000]
         )
         raise
+    # Committed: fresh planner statistics for the results and cases it wrote (core/db.py).
+    db.analyze(ScreeningResult, rows=screened)
+    if opened or confirmed or refuted:
+        db.analyze(DropoutCase, rows=opened + confirmed + refuted)
     screening_round.stats = {
         "screened": screened,
         "opened": opened,

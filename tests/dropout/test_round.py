@@ -364,7 +364,8 @@ def test_a_round_runs_in_a_fixed_number_of_queries(city_admin, county, township,
         with CaptureQueriesContext(connection) as captured:
             services.round_run(round_id=screening_round.pk)
         assert ScreeningResult.objects.filter(round=screening_round).count() == children
-        return len(captured)
+        # The ANALYZE after the round runs only when its tables are due (core/db.py).
+        return len([q for q in captured if not q["sql"].startswith("ANALYZE")])
 
     assert queries_for(3) == queries_for(40)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 import unicodedata
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import demo
+from core import db, demo
 from core.demo import DatabaseState
 
 
@@ -88,6 +89,9 @@ class Command(BaseCommand):
             )
             demo.seed_areas(seed=seed, stdout=self.stdout)
             demo.reattach_scopes(detached)
+            # Any table the seed filled and nothing analysed yet (core/db.py): the planner's
+            # statistics are then right from the first page, autovacuum or not.
+            db.analyze(*apps.get_models())
         self.stdout.write(
             self.style.SUCCESS(
                 _(
