@@ -11,3 +11,5 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Each app declares its ledgers in <app>/ledgers.py (machinery in core.ledger).
         autodiscover_modules("ledgers")
+        # API tokens are revoked on log-out, a new password and deactivation.
+        from core import tokens  # noqa: F401

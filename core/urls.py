@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from core import job_views, views
+from core import job_views, token_views, views
 from core.ledger import all_ledgers
 
 urlpatterns = [
@@ -20,6 +20,23 @@ urlpatterns = [
     path("users/new/", views.UserCreateView.as_view(), name="user-create"),
     path("users/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user-update"),
     path("users/<int:pk>/password/", views.UserPasswordResetView.as_view(), name="user-password"),
+    path("users/<int:pk>/tokens/", token_views.UserTokensView.as_view(), name="user-tokens"),
+    path(
+        "users/<int:pk>/tokens/revoke/",
+        token_views.UserTokenRevokeView.as_view(),
+        name="user-token-revoke",
+    ),
+    path("account/tokens/", token_views.OwnTokensView.as_view(), name="account-tokens"),
+    path(
+        "account/tokens/revoke/",
+        token_views.OwnTokenRevokeView.as_view(),
+        name="account-token-revoke",
+    ),
+    path(
+        "account/password/",
+        token_views.OwnPasswordChangeView.as_view(),
+        name="account-password",
+    ),
 ]
 for ledger in all_ledgers():
     urlpatterns += ledger.urlpatterns()

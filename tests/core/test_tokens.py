@@ -13,6 +13,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from core.models import AuditEvent
+from core.tokens import reference
 from tests.factories import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -112,9 +113,7 @@ def test_api_logout_revokes_the_token_used(county_user, school):
     assert not AuthToken.objects.exists()
 
 
-def test_web_logout_revokes_every_token_of_the_user(
-    client, county_user, other_county_user, school
-):
+def test_web_logout_revokes_every_token_of_the_user(client, county_user, other_county_user, school):
     mine, theirs = new_token(county_user), new_token(other_county_user)
     client.force_login(county_user)
     assert client.post(reverse("logout")).status_code == 302
@@ -204,7 +203,7 @@ def test_user_revokes_own_token(client, county_user, school):
     first, second = new_token(county_user), new_token(county_user)
     client.force_login(county_user)
     url = reverse("account-token-revoke")
-    key = AuthToken.objects.get(token_key=first[:15]).digest
+    key = reference(AuthToken.objects.get(token_key=first[:15]))
     assert client.get(url, {"token": key}).status_code == 405
     response = client.post(url, {"token": key})
     assert response.status_code == 302 and response.url == reverse("account-tokens")
@@ -220,14 +219,14 @@ def test_revoking_needs_the_csrf_token(county_user):
     token = new_token(county_user)
     client = Client(enforce_csrf_checks=True, REMOTE_ADDR=ADDRESS)
     client.force_login(county_user)
-    key = AuthToken.objects.get().digest
+    key = reference(AuthToken.objects.get())
     assert client.post(reverse("account-token-revoke"), {"token": key}).status_code == 403
     assert works(token)
 
 
 def test_county_user_cannot_revoke_anothers_token(client, county_user, other_county_user, school):
     theirs = new_token(other_county_user)
-    key = AuthToken.objects.get(user=other_county_user).digest
+    key = reference(AuthToken.objects.get(user=other_county_user))
     client.force_login(county_user)
     assert client.post(reverse("account-token-revoke"), {"token": key}).status_code == 404
     assert client.get(reverse("user-tokens", args=[other_county_user.pk])).status_code == 403
@@ -259,10 +258,10 @@ def test_city_admin_lists_and_revokes_any_users_tokens(
     assert suffix(first) in page and suffix(second) in page and suffix(theirs) not in page
     assert first not in page
 
-    key = AuthToken.objects.get(token_key=first[:15]).digest
+    key = reference(AuthToken.objects.get(token_key=first[:15]))
     url = reverse("user-token-revoke", args=[county_user.pk])
     # A token of another user through this user's page: not found.
-    theirs_key = AuthToken.objects.get(user=other_county_user).digest
+    theirs_key = reference(AuthToken.objects.get(user=other_county_user))
     assert admin_client_.post(url, {"token": theirs_key}).status_code == 404
     response = admin_client_.post(url, {"token": key})
     assert response.status_code == 302
