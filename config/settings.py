@@ -191,10 +191,20 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Failed log-ins (web and API) lock for an hour: a user name at one address after
+# AXES_FAILURE_LIMIT, and an address across all user names after AXES_ADDRESS_FAILURE_LIMIT
+# (ours: axes knows one limit; core.lockout.LockoutHandler gives the address its own). A success
+# clears the failures of that user name only, never the address's count of other names.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "core.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
+# Reverse proxies in front of the web that append to X-Forwarded-For (the TLS proxy: 1). With 0
+# the client's address is REMOTE_ADDR; behind a proxy that would be the proxy's, shared by all.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
