@@ -275,6 +275,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Ledgers of the rural-education programmes, scoped to the caller's county.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs are for signed-in users only (the docs page: config/urls.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # No badge from the online validator (the schema's URL would leave the machine).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
