@@ -8,6 +8,13 @@ their entries here, not in their own modules.
 from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
+    # Jobs whose worker vanished (killed, out of memory) are failed and what they had claimed reset;
+    # jobs no worker took are sent again once, then failed (core.jobs.reap).
+    "core.reap-jobs": {
+        "task": "core.tasks.reap_jobs",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "core.clear-expired-sessions": {
         "task": "core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

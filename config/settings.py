@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "health_check",
     "axes",
     "csp",
     "core",
@@ -121,6 +122,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "xiangjiao",
+            # The cache holds only live job progress: a down or frozen Redis costs a page at most
+            # REDIS_TIMEOUT seconds, then the page reads the job's row (core.jobs).
+            "OPTIONS": {
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "1")),
+                "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "1")),
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -140,6 +147,38 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Jobs that survive faults (core.jobs). A job's message is acknowledged only when the job ends, and
+# handed back if its worker process dies; a redelivery of a job that ended, or that another worker
+# is running, does nothing. Redis hands an unacknowledged message to another worker after the
+# visibility timeout, so it is longer than the longest job (JOB_MAX_SECONDS, also its time limit).
+JOB_MAX_SECONDS = int(os.environ.get("JOB_MAX_SECONDS", str(2 * 60 * 60)))
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False  # a job needs no broker to end
+# The worker reconnects to Redis for as long as it takes (the default gives up after 100 tries and
+# stops the worker for good); publishing a job does not wait: the user is told at once.
+BROKER_TIMEOUT = float(os.environ.get("BROKER_TIMEOUT", "3"))
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": JOB_MAX_SECONDS + 15 * 60,
+    "socket_timeout": BROKER_TIMEOUT,
+    "socket_connect_timeout": BROKER_TIMEOUT,
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+    "max_retries": 1,  # connecting when publishing
+}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_TIMEOUT
+CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 10
+# The reaper (core.tasks.reap_jobs, every minute) looks at jobs whose worker went silent: a running
+# job touches its row every JOB_HEARTBEAT_SECONDS; one silent for JOB_STALE_SECONDS whose worker is
+# gone (on PostgreSQL: whose lock is free) is failed and its import run or round reset. A job queued
+# for JOB_QUEUED_RESEND_SECONDS is sent again once; one queued for JOB_QUEUED_MAX_SECONDS is failed.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "15"))
+JOB_STALE_SECONDS = float(os.environ.get("JOB_STALE_SECONDS", "90"))
+JOB_QUEUED_RESEND_SECONDS = float(os.environ.get("JOB_QUEUED_RESEND_SECONDS", "600"))
+JOB_QUEUED_MAX_SECONDS = float(os.environ.get("JOB_QUEUED_MAX_SECONDS", str(JOB_MAX_SECONDS)))
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 

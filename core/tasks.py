@@ -1,6 +1,7 @@
 """Celery entry points of the shared schema (thin: they call a service and return)."""
 
 from celery import shared_task
+from django.conf import settings
 from django.core import management
 from django.db import InterfaceError, OperationalError
 
@@ -39,8 +40,18 @@ def count_visible_schools(user_id: int) -> int:
     retry_backoff_max=300,
     retry_jitter=True,
     max_retries=5,
+    # The outcome is the JobRun row: no result is stored, so sending a job needs the broker only.
+    ignore_result=True,
+    soft_time_limit=settings.JOB_MAX_SECONDS,
+    time_limit=settings.JOB_MAX_SECONDS + 120,
 )
 def run_job(self, job_id: int) -> str:
     """Run a JobRun by id; transient failures are retried with backoff, the rest recorded."""
     job = jobs.execute(job_id)
     return job.status
+
+
+@shared_task(name="core.tasks.reap_jobs", ignore_result=True)
+def reap_jobs() -> dict:
+    """Every minute: end the jobs whose worker vanished, and the jobs no worker took (core.jobs)."""
+    return jobs.reap()

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit, db
-from core.jobs import JobFailed, runner, start_job
+from core.jobs import JobFailed, recovers, runner, start_job
 from core.models import AuditAction, Region, RegionLevel, School, Student, StudentStatus
 from core.scoping import Role, ensure_in_scope
 from dropout.models import (
@@ -579,6 +579,25 @@ def run_screening_round(job, progress) -> dict:
         "result_url": screening_round.get_absolute_url(),
         **stats,
     }
+
+
+@recovers(JOB_KIND)
+def recover_screening_round(job, message: str) -> dict | None:
+    """A round's job ended by a fault: a finished round is the work done; one queued or running
+    (its one transaction rolled back with the worker's session) is failed and changed nothing —
+    its page says so, and a new round can be started."""
+    screening_round = (
+        ScreeningRound.objects.select_for_update().filter(pk=job.params.get("round")).first()
+    )
+    if screening_round is None:
+        return None
+    if screening_round.status == RoundStatus.FINISHED:
+        return {"result_url": screening_round.get_absolute_url()}
+    if screening_round.status in (RoundStatus.QUEUED, RoundStatus.RUNNING):
+        ScreeningRound.objects.filter(pk=screening_round.pk).update(
+            status=RoundStatus.FAILED, finished_at=timezone.now(), error=str(message)[:2000]
+        )
+    return None
 
 
 # --- Cases -------------------------------------------------------------------------------------

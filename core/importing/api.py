@@ -219,8 +219,9 @@ class ImportConfirmView(ImportRunMixin, APIView):
         run = self.get_run(pk)
         if run.actor_id != request.user.pk:
             raise PermissionDenied(_("Only the user who uploaded the file may import it."))
+        run = jobs.recover_stale_commit(run)  # left "being imported" by a vanished worker
         if run.status in (ImportStatus.COMMITTED, ImportStatus.COMMITTING):
-            raise Conflict({"detail": _("This file has been imported already.")})
+            raise Conflict({"detail": jobs.commit_refusal(run)})
         if not pipeline.claim_for_commit(run):
             raise ValidationError(
                 {"detail": _("This file cannot be imported (it has errors or was imported).")}

@@ -3,6 +3,11 @@
 Both runners only look up the run and call the pipeline (core.importing.pipeline), in the
 language the user started them in. The commit runner's writes are one transaction: a job that
 fails has written nothing, and its run is marked failed.
+
+A job ended by a fault (its worker vanished, it could not be queued, no worker took it) leaves
+its run as the recoverers below say: a run "being imported" whose transaction never committed is
+"checked" again, to be confirmed again; one whose transaction did commit is imported, and its
+job is said to have finished.
 """
 
 from __future__ import annotations
@@ -10,13 +15,15 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core import jobs as job_machinery
 from core.importing import pipeline
 from core.importing.models import ImportRun, ImportStatus
-from core.jobs import JobFailed, runner, start_job
+from core.jobs import JobFailed, JobStatus, recovers, runner, start_job
 
 logger = logging.getLogger(__name__)
 
@@ -92,3 +99,69 @@ def run_import_commit(job, progress) -> dict:
             pipeline.mark_failed(run, _("The import failed unexpectedly and changed nothing."))
             raise
         return {"result_url": preview_url(run), "message": _summary(run), "run": run.pk}
+
+
+def _language(job) -> str:
+    return job.params.get("language") or settings.LANGUAGE_CODE
+
+
+@recovers(COMMIT)
+def recover_import_commit(job, message: str) -> dict | None:
+    run = ImportRun.objects.select_for_update().filter(pk=job.params.get("run")).first()
+    if run is None:
+        return None
+    with translation.override(_language(job)):
+        if run.status == ImportStatus.COMMITTED:  # its transaction committed: the work is done
+            return {"result_url": preview_url(run), "message": _summary(run), "run": run.pk}
+        if run.status == ImportStatus.COMMITTING:
+            # The commit is one transaction, and the worker's session is gone: nothing of it was
+            # written. The run is as it was after the check, to be confirmed again.
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=ImportStatus.PREVIEWED,
+                message=_(
+                    "The import was interrupted and nothing was imported; you can confirm it again."
+                ),
+            )
+    return None
+
+
+@recovers(PREVIEW)
+def recover_import_preview(job, message: str) -> dict | None:
+    run = ImportRun.objects.select_for_update().filter(pk=job.params.get("run")).first()
+    if run is None:
+        return None
+    with translation.override(_language(job)):
+        if run.status == ImportStatus.PREVIEWED:  # the check was recorded: the work is done
+            return {"result_url": preview_url(run), "message": _summary(run), "run": run.pk}
+        if run.status == ImportStatus.QUEUED:
+            pipeline.mark_failed(
+                run, _("The check of the file was interrupted; upload the file again.")
+            )
+    return None
+
+
+def recover_stale_commit(run: ImportRun) -> ImportRun:
+    """Before a confirm: a run left "being imported" by a job whose worker vanished (or whose job
+    has ended without finishing it) is put back to "checked" now, rather than at the reaper's
+    next round. The run as it is then."""
+    if run.status != ImportStatus.COMMITTING or not run.job_id:
+        return run
+    job = job_machinery.JobRun.objects.filter(pk=run.job_id, kind=COMMIT).first()
+    if job is None:
+        return run  # committed inline by a web request, or by a job of old: left as it is
+    if job.status == JobStatus.RUNNING:
+        job_machinery.recover(job)
+    elif job.finished:
+        with transaction.atomic():
+            job_machinery.RECOVERERS[COMMIT](job, "")
+    run.refresh_from_db()
+    return run
+
+
+def commit_refusal(run: ImportRun) -> str:
+    """Why a confirm was refused, as the run is: being imported (by a live job) is not imported."""
+    if run.status == ImportStatus.COMMITTING:
+        return _("This file is being imported now; follow the job's progress on its page.")
+    if run.status == ImportStatus.COMMITTED:
+        return _("This file has been imported already.")
+    return _("This file cannot be imported (it has errors or was imported).")
