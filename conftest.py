@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -136,6 +137,7 @@ def celery_worker(settings):
             "celery",
             "-n",
             f"pytest-{os.getpid()}@%h",
+            f"--logfile={LOG_DIR / f'worker-{os.getpid()}.log'}",
         ],  # fmt: skip
         cwd=Path(__file__).resolve().parent,
         env={**os.environ, "DATABASE_URL": database},
@@ -146,6 +148,51 @@ def celery_worker(settings):
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+LOG_DIR = Path(__file__).resolve().parent / "var" / "test-logs"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def logs_written_to_files():
+    """Everything the code under test logs also goes to var/test-logs/web.log, through the same
+    filters as the configured handlers (the ID-number redaction among them); real workers log
+    there too. `pytest_sessionfinish` fails the run if any log holds a valid ID number."""
+    import logging
+
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    handler = logging.FileHandler(LOG_DIR / "web.log", mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    for configured in root.handlers:
+        for log_filter in configured.filters:
+            handler.addFilter(log_filter)
+    root.addHandler(handler)
+    yield handler
+    root.removeHandler(handler)
+    handler.close()
+
+
+def pytest_sessionstart(session):
+    for old in LOG_DIR.glob("*.log") if LOG_DIR.exists() else ():
+        old.unlink()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """No ID number in any log a test run wrote (web and workers): grep them all."""
+    import re
+
+    from core import idnumbers
+
+    shaped = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dA-Za-z])")
+    found = []
+    for path in sorted(LOG_DIR.glob("*.log")) if LOG_DIR.exists() else ():
+        for number, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
+            if any(idnumbers.is_valid(m.group(0)) for m in shaped.finditer(line)):
+                found.append(f"{path.name}:{number}")
+    if found:
+        print(f"\nID numbers found in the logs of this run: {', '.join(found[:20])}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -437,7 +437,7 @@ class ProgrammeDetailView(LoginRequiredMixin, View):
     def get(self, request, pk):
         programme = get_object_or_404(AidProgramme.objects.visible_to(request.user), pk=pk)
         standards = programme.standards.order_by("-school_year", "term")
-        history = audit.history(programme).select_related("actor")[:50]
+        history = audit.history_for(programme, request.user)
         standard_history = (
             AuditEvent.objects.filter(
                 ledger=audit.ledger_label(AidStandard),

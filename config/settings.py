@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ChineseFirstLocaleMiddleware",
+    "core.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -370,10 +371,19 @@ ATTACHMENT_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("Any")
 EXPORT_MAX_ROWS_INLINE = int(os.environ.get("EXPORT_MAX_ROWS_INLINE", "20000"))
 
+# Every handler carries the ID-number redaction filter (core/logredact.py); Django's own loggers
+# write through the root's handlers so that none of them bypasses it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_id_numbers": {"()": "core.logredact.RedactIdNumbers"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_id_numbers"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"level": "WARNING"},
+    },
 }

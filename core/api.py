@@ -11,7 +11,7 @@ import copy
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions, serializers, viewsets
@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 
 from core import audit, idnumbers
 from core.attachments.services import attachments_follow_row
+from core.conflicts import ConflictSource, refuse
 from core.models import Region, School, SchoolEnrolment, Student
 from core.scoping import can_edit, ensure_in_scope
 
@@ -86,8 +87,15 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         instance = copy.copy(self.instance) if self.instance else self.Meta.model()
         for name, value in attrs.items():
             setattr(instance, name, value)
+        request = self.context.get("request")
+        message = refuse(instance, user=getattr(request, "user", None), source=ConflictSource.API)
+        if message:
+            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
         try:
             instance.clean()
+            # Uniqueness before the database refuses it (an IntegrityError would be a 500 and
+            # would carry the values into the log).
+            instance.validate_constraints()
         except DjangoValidationError as error:
             detail = error.message_dict if hasattr(error, "error_dict") else error.messages
             if isinstance(detail, dict) and NON_FIELD_ERRORS in detail:
@@ -108,6 +116,12 @@ class IdNumberSerializerField(serializers.CharField):
 
     def to_representation(self, value):
         return idnumbers.mask(value)
+
+
+def _saved_meanwhile() -> Conflict:
+    """A save that raced another one to the same unique key (validation had passed): 409, and
+    nothing of the values in the log."""
+    return Conflict(_("Someone saved the same row a moment ago. Reload it and check."))
 
 
 class AgeSerializerField(serializers.ReadOnlyField):
@@ -136,6 +150,8 @@ class LedgerViewSet(viewsets.ModelViewSet):
                 audit.record_create(self.request.user, obj)
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from error
+        except IntegrityError:
+            raise _saved_meanwhile() from None
 
     def perform_update(self, serializer):
         before = audit.snapshot(self.ledger.model.objects.get(pk=serializer.instance.pk))
@@ -148,12 +164,19 @@ class LedgerViewSet(viewsets.ModelViewSet):
                 attachments_follow_row(obj)
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from error
+        except IntegrityError:
+            raise _saved_meanwhile() from None
 
     def check_version(self, instance):
-        """A client that sends the `version` it read gets 409 if the row changed meanwhile."""
-        sent = self.request.data.get("version")
-        if sent is None or not hasattr(instance, "version"):
+        """A change must send the `version` it read (as the forms do): 409 if the row changed
+        meanwhile, 400 if it is missing — a blind overwrite would lose a concurrent edit."""
+        if not hasattr(instance, "version"):
             return
+        sent = self.request.data.get("version")
+        if sent in (None, ""):
+            raise serializers.ValidationError(
+                {"version": [_("Send the version of the row you read (the field version).")]}
+            )
         current = type(instance).objects.select_for_update().get(pk=instance.pk)
         if str(current.version) != str(sent):
             raise Conflict(

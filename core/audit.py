@@ -97,3 +97,26 @@ def record_delete(actor, obj, before: dict, pk):
 
 def history(obj):
     return AuditEvent.objects.filter(ledger=ledger_label(type(obj)), object_id=str(obj.pk))
+
+
+def history_for(obj, user, limit: int = 50) -> list:
+    """A row's history as `user` may read it: what another county's users did to a shared row
+    (a city-wide round, say) is shown without their names, file names or values."""
+    from core.scoping import county_of
+
+    events = list(history(obj).select_related("actor")[:limit])
+    own = county_of(user)
+    if own is None:
+        return events
+    for event in events:
+        actor = event.actor
+        scope = getattr(actor, "scope_id", None)
+        if actor is not None and actor.role in COUNTY_ROLE_NAMES and scope != own:
+            event.actor = None
+            event.actor_hidden = True
+            event.changes = {}
+            event.note = ""
+    return events
+
+
+COUNTY_ROLE_NAMES = {"county_officer", "county_reviewer", "school_officer"}

@@ -30,6 +30,9 @@ class IdNumberFormField(forms.CharField):
             idnumbers.validate(value)
 
 
+UNIQUE_CODES = ("unique", "unique_together")
+
+
 class ScopedModelForm(forms.ModelForm):
     """A ledger form: every choice of a scoped model offers only rows visible to the user."""
 
@@ -82,6 +85,23 @@ class ScopedModelForm(forms.ModelForm):
         for name in self.masked_id_fields:
             if not self.cleaned_data.get(name) and name not in self.errors:
                 self.cleaned_data[name] = getattr(self.instance, name)
+
+    def _post_clean(self):
+        """A duplicate of a row the user may not see gets the refusal that points to the city
+        (core.conflicts), never "already exists": that would tell where a child is registered."""
+        super()._post_clean()
+        from core.conflicts import ConflictSource, refuse
+
+        message = refuse(self.instance, user=self.user, source=ConflictSource.FORM)
+        if not message:
+            return
+        for name in list(self._errors):
+            kept = [e for e in self._errors[name].as_data() if e.code not in UNIQUE_CODES]
+            if kept:
+                self._errors[name] = self.error_class(kept)
+            else:
+                del self._errors[name]
+        self.add_error(None, message)
 
     def clean(self):
         cleaned = super().clean()

@@ -461,5 +461,6 @@ class AuditEvent(models.Model):
 
 
 from core.attachments.models import Attachment  # noqa: E402,F401
+from core.conflicts import RegistryConflict  # noqa: E402,F401
 from core.importing.models import ImportRun  # noqa: E402,F401
 from core.jobs import JobRun, JobStatus  # noqa: E402  (models of the job machinery)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from core import job_views, token_views, views
+from core import conflict_views, job_views, token_views, views
 from core.ledger import all_ledgers
 
 urlpatterns = [
@@ -16,6 +16,12 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", job_views.JobDownloadView.as_view(), name="job-download"),
     path("attachments/", include("core.attachments.urls")),
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
+    path("conflicts/", conflict_views.ConflictListView.as_view(), name="conflict-list"),
+    path(
+        "conflicts/<int:pk>/resolve/",
+        conflict_views.ConflictResolveView.as_view(),
+        name="conflict-resolve",
+    ),
     path("users/", views.UserListView.as_view(), name="user-list"),
     path("users/new/", views.UserCreateView.as_view(), name="user-create"),
     path("users/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user-update"),

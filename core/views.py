@@ -6,6 +6,8 @@ exactly like a row that does not exist.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -147,7 +149,7 @@ class LedgerDetailView(LedgerMixin, DetailView):
                 value = getattr(obj, name)
             rows.append((name, field.verbose_name, value))
         context["fields"] = rows
-        context["history"] = audit.history(obj).select_related("actor")[:50]
+        context["history"] = audit.history_for(obj, self.request.user)
         return context
 
 
@@ -284,6 +286,19 @@ class HomeView(LoginRequiredMixin, View):
 # --- Audit log (city administrators) -----------------------------------------------------------
 
 
+def text_param(params, name: str) -> str:
+    """A search word from the query string, without the NUL characters PostgreSQL refuses."""
+    return params.get(name, "").replace("\x00", "").strip()[:100]
+
+
+def date_param(params, name: str):
+    """A date from the query string (2023-09-01), or None when it is not a real date."""
+    try:
+        return dt.date.fromisoformat(params.get(name, "").strip())
+    except ValueError:
+        return None
+
+
 class CityAdminRequiredMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         user = request.user
@@ -301,17 +316,30 @@ class AuditLogView(CityAdminRequiredMixin, ListView):
             "actor", "county"
         )
         params = self.request.GET
-        if params.get("user"):
-            queryset = queryset.filter(actor__username__contains=params["user"])
-        if params.get("ledger"):
-            queryset = queryset.filter(ledger=params["ledger"])
-        if params.get("action"):
-            queryset = queryset.filter(action=params["action"])
-        if params.get("date_from"):
-            queryset = queryset.filter(at__date__gte=params["date_from"])
-        if params.get("date_to"):
-            queryset = queryset.filter(at__date__lte=params["date_to"])
+        if text_param(params, "user"):
+            queryset = queryset.filter(actor__username__contains=text_param(params, "user"))
+        if text_param(params, "ledger"):
+            queryset = queryset.filter(ledger=text_param(params, "ledger"))
+        if text_param(params, "action"):
+            queryset = queryset.filter(action=text_param(params, "action"))
+        for name, lookup in (("date_from", "at__date__gte"), ("date_to", "at__date__lte")):
+            if not params.get(name):
+                continue
+            day = date_param(params, name)
+            if day is None:
+                self.bad_filters.append(name)
+                continue
+            queryset = queryset.filter(**{lookup: day})
         return queryset
+
+    def get(self, request, *args, **kwargs):
+        self.bad_filters = []
+        response = super().get(request, *args, **kwargs)
+        if self.bad_filters:
+            messages.error(
+                request, _("A date is not valid (write it as 2023-09-01); it was ignored.")
+            )
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -336,8 +364,8 @@ class UserListView(CityAdminRequiredMixin, ListView):
 
     def get_queryset(self):
         queryset = User.objects.select_related("scope").order_by("scope__code", "username")
-        if self.request.GET.get("q"):
-            queryset = queryset.filter(username__contains=self.request.GET["q"])
+        if text_param(self.request.GET, "q"):
+            queryset = queryset.filter(username__contains=text_param(self.request.GET, "q"))
         return queryset
 
 

@@ -22,7 +22,8 @@ from core.attachments.models import Attachment
 from core.ledger import REGISTRY
 from core.scoping import can_edit
 
-INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+# Photos open in the browser; a PDF (which may carry scripts) and everything else download.
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 
 
 def _row_url(ledger, row) -> str:

@@ -184,6 +184,8 @@ class ImportCreateView(APIView):
             jobs.start(run, kind=jobs.PREVIEW, user=request.user)
             return Response(self.serialize(run), status=status.HTTP_202_ACCEPTED)
         pipeline.import_run_preview(run=run, spec=ledger.import_spec, checked=checked)
+        if run.status == ImportStatus.REJECTED:  # e.g. a corrupt .xls found when it was read
+            return Response(self.serialize(run), status=status.HTTP_400_BAD_REQUEST)
         return Response(self.serialize(run), status=status.HTTP_201_CREATED)
 
     def serialize(self, run):
@@ -235,6 +237,9 @@ class ImportConfirmView(ImportRunMixin, APIView):
             )
         try:
             pipeline.import_run_commit(run=run, spec=spec)
+        except pipeline.ImportRaced as error:
+            run.refresh_from_db()
+            raise Conflict({"detail": error.message}) from None
         except pipeline.ImportFailed as error:
             run.refresh_from_db()
             raise ValidationError({"detail": error.message}) from None

@@ -30,12 +30,14 @@ from pathlib import Path
 
 import orjson
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from core import audit, db, idnumbers
+from core.conflicts import REFUSAL
+from core.conflicts import record as record_conflicts
 from core.importing import normalise as norm
 from core.importing import reader
 from core.importing.models import MAX_STORED_ERRORS, ImportRun, ImportStatus
@@ -326,14 +328,8 @@ def resolve_schools(keys: set[str], user) -> dict[str, Ref | norm.CellError]:
             "pk", "code", "name", "county_id"
         ):
             by_name[name].append(Ref(pk, code, name, county_id))
-    missing_codes = [c for c in codes if c not in by_code]
-    missing_names = [n for n in names if n not in by_name]
-    elsewhere: set[str] = set()
-    # Schools that exist but lie outside the user's scope get their own message.
-    for chunk in _chunks(missing_codes):
-        elsewhere.update(School.objects.filter(code__in=chunk).values_list("code", flat=True))
-    for chunk in _chunks(missing_names):
-        elsewhere.update(School.objects.filter(name__in=chunk).values_list("name", flat=True))
+    # A school outside the user's scope reads as one that does not exist: the message must not
+    # tell a county which codes and names other counties' schools have.
     result: dict[str, Ref | norm.CellError] = dict(by_code)
     for name in names:
         found = by_name.get(name, [])
@@ -345,10 +341,9 @@ def resolve_schools(keys: set[str], user) -> dict[str, Ref | norm.CellError]:
                 "school_ambiguous",
             )
     for key in keys - set(result):
-        if key in elsewhere:
-            result[key] = norm.CellError(_("The school is outside your scope."), "school_scope")
-        else:
-            result[key] = norm.CellError(_("No school with this code or name."), "school_unknown")
+        result[key] = norm.CellError(
+            _("No school with this code or name in your scope."), "school_unknown"
+        )
     return result
 
 
@@ -739,7 +734,7 @@ def _classify(spec, analysis: Analysis, built, problems, headers, context, *, lo
     wanted = ["pk", "version", *fields, *extra]
     stored = _stored_rows(spec, [row for _index, row in rows], wanted, lock=lock)
     compared = slice(2, 2 + len(fields))
-    scope_message = _("This row belongs to a county outside your scope.")
+    hidden: list[tuple] = []  # rows whose key another county holds: conflicts for the city
     key_of = itemgetter(*spec.natural_key)
     single = len(spec.natural_key) == 1
     values_of = itemgetter(*fields)
@@ -751,7 +746,12 @@ def _classify(spec, analysis: Analysis, built, problems, headers, context, *, lo
             analysis.creates.append(row)
             continue
         if not context.sees_all and existing[county_at] != context.county_id:
-            problems[index].append((_key_column(spec, headers, index), scope_message, "scope"))
+            # Not "belongs to another county": that would tell where the row is.
+            problems[index].append((_key_column(spec, headers, index), str(REFUSAL), "refused"))
+            if "id_number" in spec.natural_key and not context.committing:
+                hidden.append(
+                    (row["id_number"], row.get("name", ""), (existing[0], existing[county_at]))
+                )
             continue
         if values_of(row) == existing[compared]:
             analysis.unchanged += 1
@@ -762,6 +762,8 @@ def _classify(spec, analysis: Analysis, built, problems, headers, context, *, lo
             problems[index].append((_header_of(headers, spec, name, index), message, code))
         if not broken:
             analysis.updates.append((row, before))
+    if hidden:
+        record_conflicts(user=context.user, model=spec.model, rows=hidden, source="import")
 
 
 def _stored_rows(spec: ImportSpec, rows: list[dict], wanted: list[str], *, lock: bool) -> dict:
@@ -1396,6 +1398,18 @@ def import_run_commit(*, run: ImportRun, spec: ImportSpec, progress=_no_progress
         written = len(analysis.creates) + len(analysis.updates)
         if written:
             db.analyze(spec.model, AuditEvent, rows=written)
+    except IntegrityError:
+        # Another import or a form wrote one of these keys after this commit read the ledger:
+        # the transaction rolled back, so nothing of this file is written. Log no values.
+        logger.warning("import run %s lost a race for its keys; nothing was written", run.pk)
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.PREVIEWED)
+        run.status = ImportStatus.PREVIEWED
+        raise ImportRaced(
+            _(
+                "Someone saved some of these rows a moment ago, so nothing was imported. "
+                "Confirm again: the file is checked against the ledger as it is now."
+            )
+        ) from None
     except _NowInvalid as invalid:
         _record_analysis(run, invalid.analysis)
         run.status = ImportStatus.PREVIEWED
@@ -1411,6 +1425,10 @@ def import_run_commit(*, run: ImportRun, spec: ImportSpec, progress=_no_progress
         raise ImportFailed(error.message) from None
     progress(100, 100, "")
     return run
+
+
+class ImportRaced(ImportFailed):
+    """A concurrent write took some of the file's keys first; nothing was written."""
 
 
 class _NowInvalid(Exception):

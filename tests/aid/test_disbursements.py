@@ -311,7 +311,7 @@ def test_import_rules_row_by_row(county_client, programmes, school, other_school
         2: "programme",
         3: "amount",
         4: "amount",
-        5: "school_scope",
+        5: "school_unknown",
         6: "choice",
     }
     assert run.new_rows == 1

@@ -15,7 +15,11 @@ pytestmark = pytest.mark.django_db
 def test_api_writes_are_audited(county_user, school):
     api = APIClient()
     api.force_authenticate(county_user)
-    response = api.patch(f"/api/v1/schools/{school.pk}/", {"name": "新校名"}, format="json")
+    response = api.patch(
+        f"/api/v1/schools/{school.pk}/",
+        {"name": "新校名", "version": school.version},
+        format="json",
+    )
     assert response.status_code == 200
     event = AuditEvent.objects.get(action=AuditAction.UPDATE)
     assert event.actor == county_user and event.changes["name"][1] == "新校名"

@@ -195,7 +195,7 @@ def test_commit_checks_the_ledger_again_though_it_keeps_the_reading(
     imported(admin, xlsx([REGISTRY_HEADER, taken]))
     confirm(county_client, run)
     run.refresh_from_db()
-    assert run.status == ImportStatus.PREVIEWED and codes(run) == [(5, "scope")]
+    assert run.status == ImportStatus.PREVIEWED and codes(run) == [(5, "refused")]
     assert Student.objects.count() == 1  # only the other county's student
 
 
@@ -386,7 +386,7 @@ def test_every_rule_is_checked_row_by_row(county_client, school, other_school):
         (3, "birth_date"),
         (4, "gender"),
         (5, "school_unknown"),
-        (6, "school_scope"),
+        (6, "school_unknown"),
         (7, "choice"),
         (9, "duplicate"),
         (10, "required"),
@@ -551,9 +551,11 @@ def test_county_user_cannot_import_rows_of_another_county(county_client, school,
     rows = registry_rows(school, 5)
     rows.append(registry_row(other_school, 99))
     run, _response = send(county_client, xlsx([REGISTRY_HEADER, *rows]))
-    assert codes(run) == [(7, "school_scope")]
+    assert codes(run) == [(7, "school_unknown")]
     with translation.override("zh-hans"):
-        assert run.errors[0]["message"] == gettext("The school is outside your scope.")
+        assert run.errors[0]["message"] == gettext(
+            "No school with this code or name in your scope."
+        )
     confirm(county_client, run)
     assert not Student.objects.exists()
 
@@ -565,7 +567,7 @@ def test_county_user_cannot_take_over_a_student_of_another_county(
     row = registry_row(school, 1)
     row[1], row[2], row[3] = theirs.id_number, files.GENDER_LABEL[theirs.gender], theirs.birth_date
     run, _response = send(county_client, xlsx([REGISTRY_HEADER, row]))
-    assert codes(run) == [(2, "scope")]
+    assert codes(run) == [(2, "refused")]
     theirs.refresh_from_db()
     assert theirs.school == other_school
 
@@ -817,7 +819,7 @@ def test_api_errors_and_refusals(api, school, other_school, other_county_user, c
     )
     body = response.json()
     assert body["counts"]["errors"] == 1
-    assert body["errors"][0]["row"] == 4 and body["errors"][0]["code"] == "school_scope"
+    assert body["errors"][0]["row"] == 4 and body["errors"][0]["code"] == "school_unknown"
     assert body["errors"][0]["sheet"] == "学籍" and body["errors"][0]["column"] == "学校标识码"
     assert api.post(f"/api/v1/imports/{body['id']}/confirm/").status_code == 400
     assert not Student.objects.exists()
@@ -886,7 +888,9 @@ def test_import_refuses_rows_of_another_county_for_every_ledger(
     before = spec.model._base_manager.count()
     content = xlsx([header, _example_row(spec, other_school)], title=spec.title())
     run, _response = send(county_client, content, ledger=ledger.name)
-    assert {error["code"] for error in run.errors} & {"school_scope", "scope"}, run.errors
+    assert {error["code"] for error in run.errors} & {"school_unknown", "scope", "refused"}, (
+        run.errors
+    )
     confirm(county_client, run, ledger=ledger.name)
     assert spec.model._base_manager.count() == before
     if spec.model._meta.app_label == "core":  # the control: the same row in one's own county
@@ -914,7 +918,7 @@ def test_many_keys_path_classifies_and_scopes_the_same(
     rows.append(row)
     run, _response = send(county_client, xlsx([REGISTRY_HEADER, *rows]))
     assert (run.new_rows, run.changed_rows, run.unchanged_rows) == (1, 1, 19)
-    assert codes(run) == [(23, "scope")]
+    assert codes(run) == [(23, "refused")]
 
 
 @given(

@@ -1,0 +1,113 @@
+"""The city's list of registry conflicts (core.conflicts) and their resolution.
+
+City staff and administrators see the list; a city administrator resolves a conflict: the child
+moved, so the registry record is transferred to a school of the asking county (an audited edit
+of the row, attachments follow), or the attempt is dismissed.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from core import audit
+from core.attachments.services import attachments_follow_row
+from core.conflicts import ConflictResolution, RegistryConflict
+from core.models import School, Student
+from core.scoping import Role, sees_everything
+
+
+class CityOnlyMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not sees_everything(request.user):
+            raise PermissionDenied(_("Only city bureau staff may open this page."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ConflictListView(CityOnlyMixin, ListView):
+    template_name = "core/conflict_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = RegistryConflict.objects.visible_to(self.request.user).select_related(
+            "county", "existing_county", "actor", "resolved_by"
+        )
+        if self.request.GET.get("state") != "all":
+            queryset = queryset.filter(resolution="")
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        conflicts = context["object_list"]
+        counties = {c.county_id for c in conflicts}
+        schools = School.objects.filter(county_id__in=counties).order_by("code")
+        students = Student.objects.filter(
+            pk__in=[c.existing_id for c in conflicts if c.ledger == "core.student"]
+        ).select_related("school")
+        by_pk = {str(s.pk): s for s in students}
+        context["rows"] = [
+            (
+                conflict,
+                by_pk.get(conflict.existing_id),
+                [s for s in schools if s.county_id == conflict.county_id],
+            )
+            for conflict in conflicts
+        ]
+        context["can_resolve"] = _can_resolve(self.request.user)
+        return context
+
+
+def _can_resolve(user) -> bool:
+    return user.is_superuser or user.role == Role.CITY_ADMIN
+
+
+class ConflictResolveView(CityOnlyMixin, View):
+    def post(self, request, pk):
+        if not _can_resolve(request.user):
+            raise PermissionDenied(_("Only city administrators may resolve conflicts."))
+        conflict = get_object_or_404(RegistryConflict.objects.filter(resolution=""), pk=pk)
+        action = request.POST.get("action")
+        with transaction.atomic():
+            if action == "transfer":
+                if conflict.ledger != "core.student":
+                    raise PermissionDenied(_("Only registry records can be transferred."))
+                student = get_object_or_404(
+                    Student.objects.select_for_update(), pk=conflict.existing_id
+                )
+                school = School.objects.filter(
+                    county=conflict.county, pk=request.POST.get("school") or 0
+                ).first()
+                if school is None:
+                    messages.error(
+                        request, _("Choose a school of %(county)s.") % {"county": conflict.county}
+                    )
+                    return HttpResponseRedirect(reverse("conflict-list"))
+                before = audit.snapshot(student)
+                student.school = school
+                student.save()
+                audit.record_update(request.user, student, before)
+                attachments_follow_row(student)
+                conflict.resolution = ConflictResolution.TRANSFERRED
+                done = _("The record of %(name)s was transferred to %(school)s.") % {
+                    "name": student.name,
+                    "school": school,
+                }
+            elif action == "dismiss":
+                conflict.resolution = ConflictResolution.DISMISSED
+                done = _("The conflict was dismissed.")
+            else:
+                raise PermissionDenied(_("Unknown action."))
+            conflict.resolved_by = request.user
+            conflict.resolved_at = timezone.now()
+            conflict.save()
+        messages.success(request, done)
+        return HttpResponseRedirect(reverse("conflict-list"))
