@@ -180,11 +180,9 @@ def pytest_sessionstart(session):
 
 def pytest_sessionfinish(session, exitstatus):
     """No ID number in any log a test run wrote (web and workers): grep them all."""
-    import re
-
     from core import idnumbers
 
-    shaped = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dA-Za-z])")
+    shaped = idnumbers.ID_SHAPED
     found = []
     for path in sorted(LOG_DIR.glob("*.log")) if LOG_DIR.exists() else ():
         for number, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):

@@ -23,7 +23,7 @@ from core import audit
 from core.attachments.services import attachments_follow_row
 from core.conflicts import ConflictResolution, RegistryConflict
 from core.models import School, Student
-from core.scoping import Role, sees_everything
+from core.scoping import is_city_admin, sees_everything
 
 
 class CityOnlyMixin(LoginRequiredMixin):
@@ -62,17 +62,13 @@ class ConflictListView(CityOnlyMixin, ListView):
             )
             for conflict in conflicts
         ]
-        context["can_resolve"] = _can_resolve(self.request.user)
+        context["can_resolve"] = is_city_admin(self.request.user)
         return context
-
-
-def _can_resolve(user) -> bool:
-    return user.is_superuser or user.role == Role.CITY_ADMIN
 
 
 class ConflictResolveView(CityOnlyMixin, View):
     def post(self, request, pk):
-        if not _can_resolve(request.user):
+        if not is_city_admin(request.user):
             raise PermissionDenied(_("Only city administrators may resolve conflicts."))
         conflict = get_object_or_404(RegistryConflict.objects.filter(resolution=""), pk=pk)
         action = request.POST.get("action")

@@ -27,6 +27,16 @@ COUNTY_ROLES = {Role.COUNTY_REVIEWER, Role.COUNTY_OFFICER}
 EDITOR_ROLES = {Role.CITY_ADMIN, Role.COUNTY_REVIEWER, Role.COUNTY_OFFICER}
 
 
+def is_city_admin(user) -> bool:
+    """A city administrator 市局管理员 (or a superuser): users, standards, rounds, conflicts."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or getattr(user, "role", None) == Role.CITY_ADMIN)
+    )
+
+
 def sees_everything(user) -> bool:
     return bool(
         user

@@ -30,7 +30,7 @@ from core.attachments.services import attachments_follow_row
 from core.forms import PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
 from core.jobs import start_job
 from core.models import AuditAction, AuditEvent, Student, User
-from core.scoping import Role, can_edit, ensure_in_scope
+from core.scoping import can_edit, ensure_in_scope, is_city_admin
 
 
 class LedgerMixin(LoginRequiredMixin):
@@ -302,7 +302,7 @@ def date_param(params, name: str):
 class CityAdminRequiredMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if user.is_authenticated and not (user.is_superuser or user.role == Role.CITY_ADMIN):
+        if user.is_authenticated and not is_city_admin(user):
             raise PermissionDenied(_("Only city administrators may open this page."))
         return super().dispatch(request, *args, **kwargs)
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from core import audit, db
 from core.jobs import JobFailed, recovers, runner, start_job
 from core.models import AuditAction, Region, RegionLevel, School, Student, StudentStatus
-from core.scoping import Role, ensure_in_scope
+from core.scoping import Role, ensure_in_scope, is_city_admin
 from dropout.models import (
     CASE_CLASSES,
     CaseAction,
@@ -54,15 +54,6 @@ Progress = Callable[[int, int, str], None]
 
 def _no_progress(done: int, total: int, message: str = "") -> None:
     return None
-
-
-def is_city_admin(user) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or getattr(user, "role", None) == Role.CITY_ADMIN)
-    )
 
 
 def is_county_reviewer_for(user, county_id: int) -> bool:
