@@ -30,7 +30,7 @@ def pause(name: str) -> None:
 def install() -> None:
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
     django.setup()
     from core.importing import pipeline
     from dropout import services

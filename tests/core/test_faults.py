@@ -242,7 +242,7 @@ def faults(settings, tmp_path):
         "FAULT_DIR": str(folder),
         "JOB_HEARTBEAT_SECONDS": "0.5",
         "JOB_STALE_SECONDS": "2",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
     }
     workers: list[Worker] = []
 

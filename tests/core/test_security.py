@@ -47,9 +47,41 @@ def test_check_deploy_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_real_settings_hash_passwords_with_argon2():
+    """The suite hashes with MD5 for speed (config.settings_test); the product never does."""
+    import importlib
+
+    real = importlib.import_module("config.settings")
+    assert real.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert not any("MD5" in hasher for hasher in real.PASSWORD_HASHERS)
+    production = _run(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])",
+        SECRET_KEY="k" * 20 + "x" * 40 + "-secure-enough",
+    )
+    assert production.stdout.strip().splitlines()[-1] == (
+        "django.contrib.auth.hashers.Argon2PasswordHasher"
+    )
+
+
 @pytest.mark.django_db
-def test_passwords_are_hashed_with_argon2(county_user):
-    assert county_user.password.startswith("argon2")
+def test_a_user_saved_under_the_real_hashers_has_an_argon2_password_that_logs_in(
+    county_user, client, settings
+):
+    import importlib
+
+    settings.PASSWORD_HASHERS = importlib.import_module("config.settings").PASSWORD_HASHERS
+    county_user.set_password("Real-Password-2026")
+    county_user.save()
+    county_user.refresh_from_db()
+    assert county_user.password.startswith("argon2$")
+    from django.urls import reverse
+
+    answer = client.post(
+        reverse("login"), {"username": county_user.username, "password": "Real-Password-2026"}
+    )
+    assert answer.status_code == 302 and answer.wsgi_request.user.is_authenticated
 
 
 # --- Log-in throttling (django-axes) -----------------------------------------------------------
