@@ -23,7 +23,9 @@ BEAT_SCHEDULE = {
         "task": "core.tasks.forget_old_import_files",
         "schedule": crontab(hour=3, minute=37),
     },
-    # A screening round of the whole city at the start of each term (10 March, 10 September).
+    # A screening round of the whole city at the start of each term (10 March, 10 September). It
+    # runs once per date: a retry or a second delivery finds the round already started, and the
+    # database refuses a second one (dropout.services.round_start_scheduled).
     "dropout.term-start-screening": {
         "task": "dropout.tasks.scheduled_screening_round",
         "schedule": crontab(minute=0, hour=6, day_of_month=10, month_of_year="3,9"),

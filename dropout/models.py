@@ -497,6 +497,15 @@ class ScreeningRound(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("screening round")
         verbose_name_plural = _("screening rounds")
+        constraints = [
+            # The schedule screens the whole city once per date: a retried or twice-delivered
+            # task, or two beat processes, find this round instead of starting a second one.
+            models.UniqueConstraint(
+                fields=["screening_date"],
+                condition=models.Q(scheduled=True),
+                name="one_scheduled_round_per_date",
+            )
+        ]
 
     def __str__(self):
         return self.name

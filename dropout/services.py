@@ -103,21 +103,44 @@ def round_start(
 
 
 def round_start_scheduled(*, school_year: int | None = None, today: dt.date | None = None):
-    """The schedule's round (e.g. at the start of each term): the whole city, no actor."""
+    """The schedule's round (e.g. at the start of each term): the whole city, no actor.
+
+    Runs once per date: a second call for the same date (a retried task, a message delivered
+    twice, a second beat) returns the round the first one started. The database refuses a second
+    scheduled round for a date (`one_scheduled_round_per_date`), so two calls that race past the
+    look-up still end with one round: the loser's insert fails and it returns the winner's.
+    """
     from core.selectors import current_school_year
 
     today = today or timezone.localdate()
+    existing = scheduled_round_on(today)
+    if existing is not None:
+        return existing
     year = school_year or current_school_year(today)
     term = _("autumn term") if today.month >= 8 or today.month == 1 else _("spring term")
-    return _round_create(
-        name=_("Scheduled screening, %(year)s–%(next)s %(term)s")
-        % {"year": year, "next": year + 1, "term": term},
-        school_year=year,
-        counties=None,
-        actor=None,
-        screening_date=today,
-        scheduled=True,
-    )
+    try:
+        return _round_create(
+            name=_("Scheduled screening, %(year)s–%(next)s %(term)s")
+            % {"year": year, "next": year + 1, "term": term},
+            school_year=year,
+            counties=None,
+            actor=None,
+            screening_date=today,
+            scheduled=True,
+        )
+    except IntegrityError:
+        # Another run inserted this date's round after our look-up; its transaction committed
+        # before our insert was refused, so the round is there to find. Our own transaction
+        # (round, job, audit) was rolled back whole: no job was queued.
+        existing = scheduled_round_on(today)
+        if existing is None:
+            raise
+        return existing
+
+
+def scheduled_round_on(day: dt.date) -> ScreeningRound | None:
+    """The round the schedule started for this screening date, if any."""
+    return ScreeningRound.objects.filter(scheduled=True, screening_date=day).first()
 
 
 def _round_create(*, name, school_year, counties, actor, screening_date, scheduled):
