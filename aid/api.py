@@ -307,7 +307,11 @@ class AidSummaryView(APIView):
         data = params.validated_data
         county = None
         if "county" in data:
-            county = Region.objects.filter(pk=data["county"], level=RegionLevel.COUNTY).first()
+            county = (
+                Region.objects.visible_to(request.user)
+                .filter(pk=data["county"], level=RegionLevel.COUNTY)
+                .first()
+            )
             county = county or Region(pk=0)
         figures = selectors.summary(
             user=request.user,

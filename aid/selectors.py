@@ -645,7 +645,9 @@ def dashboard_years(user) -> list[int]:
     years = set(
         Disbursement.objects.visible_to(user).values_list("school_year", flat=True).distinct()
     )
-    years |= set(AidStandard.objects.values_list("school_year", flat=True).distinct())
+    years |= set(
+        AidStandard.objects.visible_to(user).values_list("school_year", flat=True).distinct()
+    )
     return sorted(years, reverse=True) or [latest_school_year(user)]
 
 

@@ -513,7 +513,7 @@ class ProgrammeUpdateView(ProgrammeCreateView):
     title = gettext_lazy("Edit aid programme")
 
     def get_object(self, pk):
-        return get_object_or_404(AidProgramme, pk=pk)
+        return get_object_or_404(AidProgramme.objects.visible_to(self.request.user), pk=pk)
 
     def cancel_url(self, obj, form):
         return obj.get_absolute_url()
@@ -535,7 +535,7 @@ class StandardUpdateView(StandardCreateView):
     title = gettext_lazy("Edit aid standard")
 
     def get_object(self, pk):
-        return get_object_or_404(AidStandard, pk=pk)
+        return get_object_or_404(AidStandard.objects.visible_to(self.request.user), pk=pk)
 
     def cancel_url(self, obj, form):
         return obj.get_absolute_url()
@@ -543,7 +543,7 @@ class StandardUpdateView(StandardCreateView):
 
 class StandardDeleteView(CityAdminMixin, LoginRequiredMixin, View):
     def post(self, request, pk):
-        standard = get_object_or_404(AidStandard, pk=pk)
+        standard = get_object_or_404(AidStandard.objects.visible_to(request.user), pk=pk)
         target = standard.get_absolute_url()
         services.standard_delete(standard=standard, actor=request.user)
         messages.success(request, _("Deleted."))

@@ -49,10 +49,13 @@ class ConflictListView(CityOnlyMixin, ListView):
         context = super().get_context_data(**kwargs)
         conflicts = context["object_list"]
         counties = {c.county_id for c in conflicts}
-        schools = School.objects.filter(county_id__in=counties).order_by("code")
-        students = Student.objects.filter(
-            pk__in=[c.existing_id for c in conflicts if c.ledger == "core.student"]
-        ).select_related("school")
+        user = self.request.user
+        schools = School.objects.visible_to(user).filter(county_id__in=counties).order_by("code")
+        students = (
+            Student.objects.visible_to(user)
+            .filter(pk__in=[c.existing_id for c in conflicts if c.ledger == "core.student"])
+            .select_related("school")
+        )
         by_pk = {str(s.pk): s for s in students}
         context["rows"] = [
             (
@@ -70,18 +73,23 @@ class ConflictResolveView(CityOnlyMixin, View):
     def post(self, request, pk):
         if not is_city_admin(request.user):
             raise PermissionDenied(_("Only city administrators may resolve conflicts."))
-        conflict = get_object_or_404(RegistryConflict.objects.filter(resolution=""), pk=pk)
+        conflict = get_object_or_404(
+            RegistryConflict.objects.visible_to(request.user).filter(resolution=""), pk=pk
+        )
         action = request.POST.get("action")
         with transaction.atomic():
             if action == "transfer":
                 if conflict.ledger != "core.student":
                     raise PermissionDenied(_("Only registry records can be transferred."))
                 student = get_object_or_404(
-                    Student.objects.select_for_update(), pk=conflict.existing_id
+                    Student.objects.visible_to(request.user).select_for_update(),
+                    pk=conflict.existing_id,
                 )
-                school = School.objects.filter(
-                    county=conflict.county, pk=request.POST.get("school") or 0
-                ).first()
+                school = (
+                    School.objects.visible_to(request.user)
+                    .filter(county=conflict.county, pk=request.POST.get("school") or 0)
+                    .first()
+                )
                 if school is None:
                     messages.error(
                         request, _("Choose a school of %(county)s.") % {"county": conflict.county}

@@ -92,7 +92,11 @@ def schools_without_enrolment(user) -> list[TodoItem]:
     year = current_school_year()
     missing = (
         School.objects.visible_to(user)
-        .exclude(pk__in=SchoolEnrolment.objects.filter(school_year=year).values("school_id"))
+        .exclude(
+            pk__in=SchoolEnrolment.objects.visible_to(user)
+            .filter(school_year=year)
+            .values("school_id")
+        )
         .count()
     )
     return [

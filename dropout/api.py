@@ -169,9 +169,17 @@ class RoundStartSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     school_year = serializers.IntegerField(min_value=2000, max_value=2100)
     counties = serializers.PrimaryKeyRelatedField(
-        queryset=Region.objects.filter(level=RegionLevel.COUNTY), many=True, required=False
+        queryset=Region.objects.none(), many=True, required=False
     )
     screening_date = serializers.DateField(required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = getattr(self.context.get("request"), "user", None)
+        fields["counties"].child_relation.queryset = Region.objects.visible_to(user).filter(
+            level=RegionLevel.COUNTY
+        )
+        return fields
 
 
 class ScreeningResultSerializer(ScopedModelSerializer):

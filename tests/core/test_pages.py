@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from core import idnumbers
 from core.models import AuditAction, AuditEvent, Student
+from core.selectors import current_school_year
 from tests.factories import DEMO_PASSWORD, SchoolFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +63,20 @@ def test_city_home_shows_every_county(city_client, school, other_school):
     assert {row["county"].name for row in figures["rows"]} == {"海林市", "东宁市"}
 
 
-def test_todo_lists_schools_without_enrolment(county_client, school):
-    items = county_client.get(reverse("home")).context["todo_items"]
-    assert any(item.count == 1 for item in items)
+def test_todo_lists_schools_without_enrolment(county_client, school, other_school):
+    """The home page's to-do says how many of the user's schools lack this year's figures (the
+    other county's school does not count) and links to the enrolment list of that year."""
+    year = current_school_year()
+    response = county_client.get(reverse("home"))
+    url = reverse("schoolenrolment-list") + f"?school_year={year}"
+    items = [item for item in response.context["todo_items"] if item.url == url]
+    with translation.override("zh-hans"):
+        title = translation.gettext("Schools without enrolment figures for %(year)s") % {
+            "year": year
+        }
+    assert [(item.title, item.count) for item in items] == [(title, 1)]
+    html = response.content.decode()
+    assert f'<span class="badge text-bg-info">1</span> {title}</a>' in html
 
 
 def test_school_list_filters_sorts_paginates_and_counts(county_client, school):

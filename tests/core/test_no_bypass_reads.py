@@ -1,0 +1,339 @@
+"""No door reads a scoped model around `visible_to`: an `ast` scan of every app's views, API,
+tasks and selectors.
+
+"Scoped" is computed from the app registry: every model whose default manager has `visible_to`
+(core.scoping.ScopedQuerySet and its variants). In the scanned modules, these are reported:
+
+- `Model.objects.<anything but visible_to>` (and `Model.objects` passed on as it is);
+- `Model._default_manager` / `Model._base_manager`;
+- `get_object_or_404(Model, …)` / `get_list_or_404(Model, …)` on a model class.
+
+A manager reached through an expression the scan cannot resolve (`self.ledger.model.objects`,
+`type(row).objects`, a local variable) counts as scoped: every ledger model is. Writes have their
+own scan (tests/core/test_no_bypass_writes.py); this one is about which rows a door can reach.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+
+ROOT = Path(settings.BASE_DIR)
+DOOR_FILES = {"views.py", "api.py", "tasks.py", "selectors.py"}
+MANAGERS = {"objects", "_default_manager", "_base_manager"}
+SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
+# `.objects.none()` reads nothing (a form field's queryset, narrowed per user later).
+SAFE_AFTER_OBJECTS = {"visible_to", "none"}
+
+# (file, enclosing function, expression) -> why it is safe. Keep it short: a door that has a user
+# reads through visible_to(user) instead of landing here.
+ALLOWED = {
+    # aid's checks look across the city on purpose, and only ever show rows of the outer
+    # queryset, which is Model.objects.visible_to(user):
+    ("aid/selectors.py", "current_roster_ids", "RosterVersion.objects.filter"): (
+        "eligibility: a child on any county's current roster (ID numbers feeding a filter on "
+        "Student.objects.visible_to(user)); correlated on the roster version's own county"
+    ),
+    ("aid/selectors.py", "current_roster_ids", "RosterVersion.objects.filter#2"): (
+        "the newest version of each county, from the correlated subquery above"
+    ),
+    ("aid/selectors.py", "current_roster_ids", "RosterChild.objects.filter"): (
+        "ID numbers of the current versions' children, feeding the same visible filter"
+    ),
+    ("aid/selectors.py", "aided_before_ids", "Disbursement.objects.filter"): (
+        "eligibility: aided last term by any county (ID numbers feeding a visible filter)"
+    ),
+    ("aid/selectors.py", "gap_list", "Disbursement.objects.filter"): (
+        "paid by any county is not a gap: an Exists() on the visible students, nothing shown"
+    ),
+    ("aid/selectors.py", "cross_county_duplicates", "Disbursement.objects.filter"): (
+        "the check itself: paid elsewhere too; only the other county's name and count are shown"
+    ),
+    ("aid/selectors.py", "_notes", "CheckNote.objects.filter"): (
+        "correlated on the outer (visible) row's county and ID number"
+    ),
+    # City-level reference data that every role reads (CityLevelQuerySet: all rows to anyone
+    # with a role); these helpers take no user.
+    ("aid/selectors.py", "programmes_due", "AidStandard.objects.filter"): (
+        "standards are city-wide reference data"
+    ),
+    ("aid/selectors.py", "standard_subquery", "AidStandard.objects.filter"): (
+        "standards are city-wide reference data"
+    ),
+    ("aid/views.py", "get", "AuditEvent.objects.filter"): (
+        "the history of a programme's standards (city-wide rows only city admins change), "
+        "on a page whose programme came through visible_to(user)"
+    ),
+    # Dropout rounds: a subquery or neighbour of a row the caller already read through
+    # visible_to(user).
+    ("dropout/views.py", "get_context_data", "ScreeningRound.objects.filter"): (
+        "ids of rounds covering the visible case's county, inside ScreeningResult.visible_to"
+    ),
+    ("dropout/selectors.py", "previous_round", "ScreeningRound.objects.filter"): (
+        "the finished round before a round the caller read through visible_to, same counties"
+    ),
+    # Jobs: a county officer's own jobs (actor=user); everything else via visible_to.
+    ("core/job_views.py", "visible_jobs", "JobRun.objects.filter"): (
+        "filtered to the user's own jobs, or to ids from JobRun.objects.visible_to(user)"
+    ),
+    # The write path re-reads (and locks) the row the view already fetched through
+    # visible_to(user), for the audit's "before" and the version check.
+    ("core/views.py", "save_scoped", "self.ledger.model.objects.select_for_update"): (
+        "locks the row fetched through visible_to (the version check)"
+    ),
+    ("core/views.py", "form_valid", "self.ledger.model.objects.get"): (
+        "the audit's before-image of the row fetched through visible_to"
+    ),
+    ("core/api.py", "perform_update", "self.ledger.model.objects.get"): (
+        "the audit's before-image of the row fetched through the viewset's visible queryset"
+    ),
+    ("core/api.py", "check_version", "type(instance).objects.select_for_update"): (
+        "locks the row fetched through the viewset's visible queryset (the version check)"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    function: str
+    expression: str
+    line: int
+
+    @property
+    def key(self):
+        return (self.path, self.function, self.expression)
+
+    def __str__(self):
+        return f"{self.path}:{self.line} in {self.function}: {self.expression}"
+
+
+def scoped_models() -> set[type]:
+    return {model for model in apps.get_models() if hasattr(model._default_manager, "visible_to")}
+
+
+def door_files() -> list[Path]:
+    """views.py, api.py, tasks.py, selectors.py and *_views.py / *_api.py of every project app."""
+    found = set()
+    for config in apps.get_app_configs():
+        folder = Path(config.path)
+        if ROOT not in folder.parents:
+            continue
+        for path in folder.rglob("*.py"):
+            if "migrations" in path.parts or "management" in path.parts:
+                continue
+            if path.name in DOOR_FILES or path.stem.endswith(("_views", "_api")):
+                found.add(path)
+    return sorted(found)
+
+
+UNRESOLVED = object()
+
+
+def _namespace_from_imports(tree) -> dict:
+    """What the module's imports bind, top-level and inside functions (for source text that is
+    not an importable module, such as the planted one, and for imports done in a function)."""
+    names = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                names[alias.asname or alias.name] = getattr(module, alias.name, UNRESOLVED)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = importlib.import_module(alias.name)
+                else:
+                    top = alias.name.split(".")[0]
+                    names[top] = importlib.import_module(top)
+    return names
+
+
+def _resolve(node, namespace):
+    if isinstance(node, ast.Name):
+        return namespace.get(node.id, UNRESOLVED)
+    if isinstance(node, ast.Attribute):
+        base = _resolve(node.value, namespace)
+        if base is UNRESOLVED:
+            return UNRESOLVED
+        return getattr(base, node.attr, UNRESOLVED)
+    return UNRESOLVED
+
+
+def _is_model(value) -> bool:
+    return isinstance(value, type) and issubclass(value, models.Model)
+
+
+def scan_source(source: str, path: str, namespace: dict | None = None) -> list[Finding]:
+    tree = ast.parse(source)
+    namespace = {**_namespace_from_imports(tree), **(namespace or {})}
+    scoped = scoped_models()
+    parents = {}
+    scopes = {}
+
+    def visit(node, qualname):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+            inner = qualname
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                inner = f"{qualname}.{child.name}" if qualname else child.name
+            scopes[child] = inner
+            visit(child, inner)
+
+    visit(tree, "")
+
+    def counts_as_scoped(base) -> bool:
+        value = _resolve(base, namespace)
+        if value is UNRESOLVED:
+            return True
+        return _is_model(value) and value in scoped
+
+    found = []
+
+    def report(node, expression):
+        # The innermost function (or class) names the entry.
+        function = (scopes.get(node, "") or "<module>").rsplit(".", 1)[-1]
+        found.append((node.lineno, node.col_offset, function, expression))
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in MANAGERS:
+            if not counts_as_scoped(node.value):
+                continue
+            parent = parents.get(node)
+            then = parent.attr if isinstance(parent, ast.Attribute) else None
+            if node.attr == "objects" and then in SAFE_AFTER_OBJECTS:
+                continue
+            expression = ast.unparse(node) + (f".{then}" if then else "")
+            report(node, expression)
+        elif isinstance(node, ast.Call) and node.args:
+            function = node.func
+            name = function.id if isinstance(function, ast.Name) else getattr(function, "attr", "")
+            if name not in SHORTCUTS:
+                continue
+            first = node.args[0]
+            value = _resolve(first, namespace)
+            model_class = _is_model(value) and value in scoped
+            unknown_model = value is UNRESOLVED and (
+                isinstance(first, ast.Attribute) and first.attr == "model"
+            )
+            if model_class or unknown_model:
+                report(node, f"{name}({ast.unparse(first)})")
+    findings = []
+    seen: dict[tuple, int] = {}
+    for line, _column, function, expression in sorted(found):
+        # A second identical expression in the same function is told apart as "…#2".
+        seen[function, expression] = seen.get((function, expression), 0) + 1
+        if seen[function, expression] > 1:
+            expression = f"{expression}#{seen[function, expression]}"
+        findings.append(Finding(path, function, expression, line))
+    return findings
+
+
+def scan_file(path: Path) -> list[Finding]:
+    relative = path.relative_to(ROOT)
+    module = importlib.import_module(".".join(relative.with_suffix("").parts))
+    return scan_source(path.read_text("utf-8"), relative.as_posix(), vars(module))
+
+
+def scan_all() -> list[Finding]:
+    return [finding for path in door_files() for finding in scan_file(path)]
+
+
+def test_the_scan_covers_every_app_and_knows_the_scoped_models():
+    files = {path.relative_to(ROOT).as_posix() for path in door_files()}
+    for expected in (
+        "core/views.py",
+        "core/api.py",
+        "core/tasks.py",
+        "core/job_views.py",
+        "core/conflict_views.py",
+        "core/token_views.py",
+        "core/importing/views.py",
+        "core/importing/api.py",
+        "core/attachments/views.py",
+        "dropout/views.py",
+        "dropout/api.py",
+        "dropout/selectors.py",
+        "aid/views.py",
+        "aid/selectors.py",
+    ):
+        assert expected in files
+    labels = {model._meta.label for model in scoped_models()}
+    assert {"core.Student", "core.School", "dropout.DropoutCase", "aid.CheckNote"} <= labels
+    assert "core.User" not in labels
+
+
+def test_no_door_reads_a_scoped_model_around_visible_to():
+    findings = scan_all()
+    unexplained = [str(finding) for finding in findings if finding.key not in ALLOWED]
+    assert not unexplained, (
+        "direct manager access on a scoped model outside visible_to(user) — read through "
+        "Model.objects.visible_to(user), or allowlist it in ALLOWED with the reason it is safe:\n"
+        + "\n".join(unexplained)
+    )
+    stale = sorted(set(ALLOWED) - {finding.key for finding in findings})
+    assert not stale, f"ALLOWED entries that no longer match anything (remove them): {stale}"
+
+
+PLANTED = textwrap.dedent(
+    """
+    from django.shortcuts import get_object_or_404
+
+    from core.models import School, Student, User
+    from core.scoping import Role
+
+
+    def planted_view(request, pk):
+        student = get_object_or_404(Student, pk=pk)
+        schools = School.objects.filter(county=student.county)
+        first = School._default_manager.first()
+        users = User.objects.all()  # not a scoped model: not reported
+        fine = Student.objects.visible_to(request.user).get(pk=pk)
+        return student, schools, first, users, fine, Role
+
+
+    class PlantedView:
+        def get_object(self):
+            return get_object_or_404(self.ledger.model, pk=1)
+
+        def get_queryset(self):
+            return self.ledger.model.objects.all()
+    """
+)
+
+
+def test_a_planted_bypass_is_reported():
+    findings = scan_source(PLANTED, "planted/views.py")
+    assert [(finding.function, finding.expression) for finding in findings] == [
+        ("planted_view", "get_object_or_404(Student)"),
+        ("planted_view", "School.objects.filter"),
+        ("planted_view", "School._default_manager.first"),
+        ("get_object", "get_object_or_404(self.ledger.model)"),
+        ("get_queryset", "self.ledger.model.objects.all"),
+    ]
+    assert all(finding.key not in ALLOWED for finding in findings)
+
+
+def test_a_planted_module_fails_the_scan():
+    """A whole module dropped into an app is found by the file walk and fails the check."""
+    planted = ROOT / "dropout" / "planted_views.py"
+    assert not planted.exists()
+    planted.write_text(PLANTED, "utf-8")
+    try:
+        assert planted in door_files()
+        findings = scan_file(planted)
+        assert "get_object_or_404(Student)" in {finding.expression for finding in findings}
+        with pytest.raises(AssertionError, match="get_object_or_404\\(Student\\)"):
+            test_no_door_reads_a_scoped_model_around_visible_to()
+    finally:
+        planted.unlink()
+        sys.modules.pop("dropout.planted_views", None)
