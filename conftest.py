@@ -109,20 +109,59 @@ def jobs_in_process(request):
     app.conf.update(before)
 
 
-@pytest.fixture
-def celery_worker(settings):
-    """A real Celery worker on the test database when the broker is real (REDIS_URL); None when
-    tasks run in process. Use with django_db(transaction=True): the worker sees committed rows."""
+class Worker:
+    """The session's Celery worker (`process` None when tasks run in process: no REDIS_URL)."""
+
+    FINISHED = ("succeeded", "failed")
+
+    def __init__(self, process=None, media_root=None, name=""):
+        self.process = process
+        self.media_root = media_root
+        self.name = name
+
+    def wait(self, job, *, timeout: float = 60):
+        """The job, refreshed, once it has finished (on the worker, or already in process)."""
+        import time
+
+        from core.jobs import JobRun
+
+        deadline = time.monotonic() + timeout
+        while True:
+            job = JobRun.objects.get(pk=getattr(job, "pk", job))
+            if job.status in self.FINISHED or self.process is None:
+                return job
+            if self.process.poll() is not None:
+                raise AssertionError(f"the Celery worker died (exit {self.process.returncode})")
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"job {job.pk} ({job.kind}) still {job.status} after {timeout}s"
+                )
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def _session_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One real Celery worker for the whole session, on the real Redis (REDIS_URL) and the test
+    database, started the first time a test asks for it; None when tasks run in process. It
+    imports tests/core/job_runners.py (the test suite's own job kinds) and keeps its files in a
+    MEDIA_ROOT of the session that `celery_worker` gives the tests too."""
+    from django.conf import settings
+
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        yield None
+        yield Worker()
         return
     import subprocess
     import sys
-    from pathlib import Path
 
     from django.db import connection
 
+    from config.celery import app
+
+    media_root = tmp_path_factory.mktemp("worker-media")
+    name = f"pytest-{os.getpid()}@localhost"
     database = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
+    with app.connection_for_write() as broker:  # messages a killed earlier run left behind
+        broker.default_channel.queue_purge("celery")
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [
             sys.executable,
@@ -136,18 +175,41 @@ def celery_worker(settings):
             "-Q",
             "celery",
             "-n",
-            f"pytest-{os.getpid()}@%h",
+            name,
+            "--include=tests.core.job_runners",
+            "--without-gossip",
+            "--without-mingle",
             f"--logfile={LOG_DIR / f'worker-{os.getpid()}.log'}",
         ],  # fmt: skip
         cwd=Path(__file__).resolve().parent,
-        env={**os.environ, "DATABASE_URL": database},
+        env={**os.environ, "DATABASE_URL": database, "MEDIA_ROOT": str(media_root)},
     )
-    yield process
-    process.terminate()
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        for _ in range(300):  # up to 60 s on a busy machine
+            if process.poll() is not None:
+                raise RuntimeError(f"the Celery worker exited at start ({process.returncode})")
+            if app.control.ping(destination=[name], timeout=0.2):
+                break
+        else:
+            raise RuntimeError("the Celery worker did not answer within 60 s")
+        yield Worker(process, media_root, name)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def celery_worker(_session_worker, settings):
+    """The real worker for tests about jobs: mark them `redis` and django_db(transaction=True)
+    (the worker sees committed rows only), then `celery_worker.wait(job)`. Files the worker
+    writes or reads are in its MEDIA_ROOT, which this test uses too."""
+    if _session_worker.process is not None:
+        settings.MEDIA_ROOT = _session_worker.media_root
+    return _session_worker
 
 
 LOG_DIR = Path(__file__).resolve().parent / "var" / "test-logs"

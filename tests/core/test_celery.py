@@ -16,7 +16,7 @@ def test_task_runs_on_a_real_worker(county_user, school, settings, celery_worker
         pytest.skip("needs REDIS_URL: a real Redis broker")
     from core.tasks import count_visible_schools
 
-    assert settings.CELERY_TASK_ALWAYS_EAGER is False and celery_worker is not None
+    assert settings.CELERY_TASK_ALWAYS_EAGER is False and celery_worker.process is not None
     SchoolFactory(township=school.township)
     result = count_visible_schools.delay(county_user.pk)
     assert result.get(timeout=60) == 2

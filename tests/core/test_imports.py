@@ -619,26 +619,27 @@ def test_import_runs_are_listed_per_ledger(county_client, school):
 # --- Jobs ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
 def test_large_file_is_checked_and_imported_as_a_job(
-    county_client, school, settings, django_capture_on_commit_callbacks
+    county_client, school, settings, celery_worker
 ):
+    """On the real worker (REDIS_URL): the check and the import are jobs it runs."""
     settings.IMPORT_INLINE_MAX_ROWS = 10
     content = xlsx([REGISTRY_HEADER, *registry_rows(school, 30)])
-    with django_capture_on_commit_callbacks(execute=True):
-        run, response = send(county_client, content)
+    run, response = send(county_client, content)
     job = JobRun.objects.get(kind="import_preview")
     assert response.url == job.get_absolute_url()
-    job.refresh_from_db()
+    job = celery_worker.wait(job)
     run.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.error
     assert job.result_url == reverse("student-import-preview", args=[run.pk])
     assert run.status == ImportStatus.PREVIEWED and run.new_rows == 30 and run.job == job
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = confirm(county_client, run)
+    response = confirm(county_client, run)
     job = JobRun.objects.get(kind="import_commit")
     assert response.url == job.get_absolute_url()
-    job.refresh_from_db()
+    job = celery_worker.wait(job)
     assert job.status == JobStatus.SUCCEEDED, job.error
     assert Student.objects.count() == 30
     run.refresh_from_db()
@@ -940,19 +941,19 @@ def test_vectorised_id_check_agrees_with_idnumbers_validate(
         assert verdicts[index] == idnumbers.is_valid(candidate), candidate
 
 
-def test_api_large_file_is_checked_as_a_job(
-    api, school, settings, django_capture_on_commit_callbacks
-):
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_api_large_file_is_checked_as_a_job(api, school, settings, celery_worker):
     settings.IMPORT_INLINE_MAX_ROWS = 2
     content = xlsx([REGISTRY_HEADER, *registry_rows(school, 5)])
-    with django_capture_on_commit_callbacks(execute=True):
-        response = api.post("/api/v1/imports/", {"ledger": "students", "file": upload(content)})
+    response = api.post("/api/v1/imports/", {"ledger": "students", "file": upload(content)})
     assert response.status_code == 202 and response.json()["job_url"]
+    celery_worker.wait(JobRun.objects.get(kind="import_preview"))
     body = api.get(f"/api/v1/imports/{response.json()['id']}/").json()
     assert body["status"] == "previewed" and body["counts"]["new"] == 5
-    with django_capture_on_commit_callbacks(execute=True):
-        response = api.post(f"/api/v1/imports/{body['id']}/confirm/")
+    response = api.post(f"/api/v1/imports/{body['id']}/confirm/")
     assert response.status_code == 202
+    assert celery_worker.wait(JobRun.objects.get(kind="import_commit")).status == "succeeded"
     assert api.get(f"/api/v1/imports/{body['id']}/").json()["status"] == "committed"
     assert Student.objects.count() == 5
 

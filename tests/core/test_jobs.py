@@ -10,39 +10,31 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from core import jobs
-from core.jobs import JobFailed, JobRun, JobStatus, runner
+from core.jobs import JobRun, JobStatus, runner
 from core.models import AuditAction, AuditEvent, School
+from tests.core import job_runners  # noqa: F401 - the suite's job kinds (the worker's too)
 from tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@runner("test_writes_then_fails")
-def _writes_then_fails(job, progress):
-    with transaction.atomic():
-        SchoolFactory(name="不应留下的学校")
-        progress(1, 2, "half way")
-        raise JobFailed("第2步失败：测试")
+# Tests about running jobs run them on the real worker (REDIS_URL; the `celery_worker` fixture):
+# marked `redis`, with committed rows (transaction=True) the worker can see.
 
 
-@runner("test_counts")
-def _counts(job, progress):
-    progress(1, 2, "")
-    return {"message": "done", "schools": School.objects.count()}
-
-
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
 def test_big_export_runs_as_a_job_and_downloads(
-    county_client, county_user, school, settings, tmp_path, django_capture_on_commit_callbacks
+    county_client, county_user, school, settings, celery_worker
 ):
-    settings.MEDIA_ROOT = tmp_path
     settings.EXPORT_MAX_ROWS_INLINE = 2
     SchoolFactory.create_batch(3, township=school.township, kind="junior")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = county_client.get(reverse("school-export"), {"kind": "junior"})
+    response = county_client.get(reverse("school-export"), {"kind": "junior"})
     job = JobRun.objects.get()
     assert response.status_code == 302 and response.url == job.get_absolute_url()
-    job.refresh_from_db()
-    assert job.status == JobStatus.SUCCEEDED and job.actor == county_user
+    job = celery_worker.wait(job)
+    assert job.status == JobStatus.SUCCEEDED and job.actor == county_user, job.error
+    assert job.attempts == 1 and job.sends == 1
     page = county_client.get(job.get_absolute_url()).content.decode()
     assert "job-download" in page and "hx-trigger" not in page  # finished: polling stops
     download = county_client.get(reverse("job-download", args=[job.pk]))
@@ -60,24 +52,31 @@ def test_other_users_job_is_not_found(client, county_user, other_county_user):
     assert client.get(reverse("job-progress", args=[job.pk])).status_code == 404
 
 
-def test_failed_job_shows_message_and_leaves_no_partial_writes(county_client, county_user, city):
-    job = JobRun.objects.create(kind="test_writes_then_fails", title="x", actor=county_user)
-    jobs.execute(job.pk)
-    job.refresh_from_db()
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_failed_job_shows_message_and_leaves_no_partial_writes(
+    county_client, county_user, city, celery_worker
+):
+    job = jobs.start_job(kind="test_writes_then_fails", title="x", actor=county_user)
+    job = celery_worker.wait(job)
     assert job.status == JobStatus.FAILED and job.error == "第2步失败：测试"
     assert not School.objects.filter(name="不应留下的学校").exists()
     html = county_client.get(job.get_absolute_url()).content.decode()
     assert "第2步失败：测试" in html
 
 
-def test_progress_is_polled_until_finished(county_client, county_user):
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_polled_until_finished(county_client, county_user, celery_worker):
     job = JobRun.objects.create(kind="test_counts", title="统计", actor=county_user)
     fragment = county_client.get(reverse("job-progress", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in fragment
     jobs.Progress(job)(1, 4, "正在处理")
     fragment = county_client.get(reverse("job-progress", args=[job.pk])).content.decode()
     assert "25%" in fragment and "正在处理" in fragment
-    jobs.execute(job.pk)
+    assert jobs.enqueue(job)
+    job = celery_worker.wait(job)
+    assert job.status == JobStatus.SUCCEEDED and job.result["schools"] == 0
     fragment = county_client.get(reverse("job-progress", args=[job.pk])).content.decode()
     assert "hx-trigger" not in fragment and "100%" in fragment and "done" in fragment
 
@@ -88,6 +87,21 @@ def test_a_job_is_not_run_twice(county_user):
     jobs.execute(job.pk)
     job.refresh_from_db()
     assert job.attempts == 1 and job.status == JobStatus.SUCCEEDED
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_job_sent_twice_runs_once_on_the_worker(county_user, school, celery_worker):
+    """A message delivered twice (a redelivery after a lost ack, say) runs the job once."""
+    job = JobRun.objects.create(kind="test_counts", title="x", actor=county_user)
+    assert jobs.enqueue(job) and jobs.enqueue(job)
+    job = celery_worker.wait(job)
+    assert job.status == JobStatus.SUCCEEDED and job.result == {"schools": 1}
+    assert job.message == "done"
+    probe = jobs.start_job(kind="test_counts", title="y", actor=county_user)
+    celery_worker.wait(probe)  # the worker has taken both messages of the first job by now
+    job.refresh_from_db()
+    assert job.attempts == 1 and job.sends == 2 and job.status == JobStatus.SUCCEEDED
 
 
 def test_job_enqueued_in_a_rolled_back_transaction_never_runs(

@@ -120,19 +120,22 @@ def test_an_imported_roster_is_what_the_next_round_screens(
     assert list(screening_round.roster_versions.all()) == [RosterVersion.objects.get()]
 
 
-def test_a_large_roster_is_imported_as_a_job(
-    county_client, township, settings, django_capture_on_commit_callbacks, jobs_in_process
-):
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_large_roster_is_imported_as_a_job(county_client, township, settings, celery_worker):
+    """On the real worker (REDIS_URL): the check and the import of the roster are its jobs."""
     settings.IMPORT_INLINE_MAX_ROWS = 2
     rows = [roster_row("231083", f"儿童{n}") for n in range(4)]
-    with django_capture_on_commit_callbacks(execute=True):
-        county_client.post(
-            reverse("rosterchild-import"), {"file": upload(roster_sheet(rows), "名单.xlsx")}
-        )
+    county_client.post(
+        reverse("rosterchild-import"), {"file": upload(roster_sheet(rows), "名单.xlsx")}
+    )
     run = ImportRun.objects.latest("pk")
+    assert run.job is not None and celery_worker.wait(run.job).status == "succeeded"
+    run.refresh_from_db()
     assert run.status == ImportStatus.PREVIEWED and run.new_rows == 4
-    with django_capture_on_commit_callbacks(execute=True):
-        county_client.post(reverse("rosterchild-import-confirm", args=[run.pk]))
+    county_client.post(reverse("rosterchild-import-confirm", args=[run.pk]))
+    run.refresh_from_db()
+    assert celery_worker.wait(run.job).kind == "import_commit"
     run.refresh_from_db()
     assert run.status == ImportStatus.COMMITTED, run.message
     assert RosterVersion.objects.get().children.count() == 4

@@ -20,6 +20,7 @@ from dropout.models import (
     RosterVersion,
     RoundStatus,
     ScreeningResult,
+    ScreeningRound,
     school_age_birth_window,
 )
 from tests.dropout.factories import (
@@ -392,14 +393,22 @@ def test_a_failed_round_writes_nothing(city_admin, version, township, monkeypatc
     assert job.status == JobStatus.FAILED and "disk full" not in job.error
 
 
-def test_the_job_reports_and_links_the_round(city_admin, version, township):
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_the_job_reports_and_links_the_round(city_admin, version, township, celery_worker):
+    """On the real worker (REDIS_URL): the round is its job."""
     child(version, township, name="无学籍")
-    screening_round = run_round(city_admin)
-    job = JobRun.objects.get(pk=screening_round.job_id)
+    screening_round = services.round_start(
+        name="排查", school_year=2023, counties=None, actor=city_admin
+    )
+    job = celery_worker.wait(screening_round.job_id)
+    screening_round.refresh_from_db()
+    assert screening_round.status == RoundStatus.FINISHED
+    assert DropoutCase.objects.get().name == "无学籍"
     assert job.status == JobStatus.SUCCEEDED and job.progress == 100
     assert job.result_url == screening_round.get_absolute_url()
     assert job.result["screened"] == 1 and job.result["opened"] == 1
-    assert "1" in job.message
+    assert job.message == "已排查 1 名儿童；新建跟踪 1 条；确认已办结跟踪 0 条。"
 
 
 def test_only_a_city_admin_starts_a_round(
@@ -409,7 +418,15 @@ def test_only_a_city_admin_starts_a_round(
     for user in (county_user, county_reviewer, city_user):
         with pytest.raises(PermissionDenied):
             services.round_start(name="x", school_year=2023, counties=None, actor=user)
-    assert services.round_start(name="x", school_year=2023, counties=None, actor=city_admin)
+    assert not ScreeningRound.objects.exists() and not JobRun.objects.exists()
+
+    started = services.round_start(name="x", school_year=2023, counties=None, actor=city_admin)
+    stored = ScreeningRound.objects.get()
+    assert (stored.pk, stored.name, stored.school_year) == (started.pk, "x", 2023)
+    assert list(stored.counties.all()) == [version.county]
+    assert list(stored.roster_versions.all()) == [version]
+    job = JobRun.objects.get()
+    assert (job.pk, job.actor, job.params) == (stored.job_id, city_admin, {"round": stored.pk})
 
 
 def test_a_round_needs_a_roster(city_admin, county):
