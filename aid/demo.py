@@ -38,9 +38,19 @@ from aid.models import (
     Term,
     refresh_verification,
 )
-from aid.selectors import stage_of
+from aid.selectors import current_roster_ids, stage_of
 from core import db, idnumbers
-from core.models import Region, RegionLevel, School, SchoolKind, Student, StudentStatus, User
+from core.models import (
+    HouseholdCategory,
+    Region,
+    RegionLevel,
+    RosterChild,
+    School,
+    SchoolKind,
+    Student,
+    StudentStatus,
+    User,
+)
 from core.scoping import Role
 
 SCHOOL_YEAR = 2023
@@ -183,10 +193,7 @@ def _kind_of(grade: int, school_kind: str, boarding: bool) -> str:
 
 def _roster() -> tuple[set[str], set[str]]:
     """(poverty-alleviated, monitored with risk not eliminated) ID numbers on the current
-    roster; empty without the dropout demo."""
-    from aid.selectors import current_roster_ids
-    from dropout.models import HouseholdCategory, RosterChild
-
+    roster; empty without a roster (the dropout demo imports one)."""
     current = set(current_roster_ids().values_list("id_number", flat=True))
     if not current:
         return set(), set()

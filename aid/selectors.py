@@ -69,7 +69,16 @@ from aid.models import (
     wan,
 )
 from core import todo
-from core.models import Region, RegionLevel, SchoolKind, Student, StudentStatus
+from core.models import (
+    HouseholdCategory,
+    Region,
+    RegionLevel,
+    RosterChild,
+    RosterVersion,
+    SchoolKind,
+    Student,
+    StudentStatus,
+)
 
 AID_CATEGORIES = (
     RecipientCategory.FORMERLY_POOR,
@@ -187,8 +196,6 @@ def expected_programmes(due: list[dict], stage: str, boarding: bool) -> list[dic
 def current_roster_ids():
     """ID numbers on the current roster (the newest version of each county) whose household is
     poverty-alleviated, or monitored with the risk not eliminated."""
-    from dropout.models import HouseholdCategory, RosterChild, RosterVersion
-
     newest = (
         RosterVersion.objects.filter(county_id=OuterRef("county_id"))
         .order_by("-created_at", "-id")

@@ -58,9 +58,8 @@ def fill():
     from django.db import connection
 
     from aid.demo import build_programmes
-    from core.models import User
+    from core.models import RosterVersion, User
     from core.scoping import Role
-    from dropout.models import RosterVersion
 
     city, counties, schools = make_city(townships=5, schools=6, kinds=KINDS, boarding=True)
     staff = User.objects.create_user("bench-staff", role=Role.CITY_STAFF, scope=city)
@@ -68,7 +67,7 @@ def fill():
     first_school, school_count = min(s.pk for s in schools), len(schools)
     old = {c.pk: RosterVersion.objects.create(county=c, label="旧名单").pk for c in counties}
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE dropout_rosterversion SET created_at = now() - interval '90 days'")
+        cursor.execute("UPDATE core_rosterversion SET created_at = now() - interval '90 days'")
     new = {c.pk: RosterVersion.objects.create(county=c, label="新名单").pk for c in counties}
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -99,7 +98,7 @@ def fill():
         started = time.perf_counter()
         step = max(1, STUDENTS // CHILDREN)
         roster = """
-            INSERT INTO dropout_rosterchild (county_id, roster_version_id, name, id_number,
+            INSERT INTO core_rosterchild (county_id, roster_version_id, name, id_number,
                 gender, birth_date, household_head, household_category, monitoring_type,
                 risk_eliminated, township_id, village, guardian, phone, created_at, updated_at,
                 version)
@@ -136,8 +135,8 @@ def fill():
                        sc.boarding
                 FROM core_student s JOIN core_school sc ON sc.id = s.school_id
                 WHERE s.id_number IN (
-                    SELECT id_number FROM dropout_rosterchild c
-                    JOIN dropout_rosterversion v ON v.id = c.roster_version_id
+                    SELECT id_number FROM core_rosterchild c
+                    JOIN core_rosterversion v ON v.id = c.roster_version_id
                     WHERE v.label = '新名单')
             ) s
             JOIN LATERAL (
@@ -168,9 +167,9 @@ BARE_SQL = """
            OR (s.grade >= 10 AND sc.kind = 'vocational')
            OR (s.grade >= 10 AND sc.kind <> 'vocational'))
       AND s.id_number IN (
-          SELECT c.id_number FROM dropout_rosterchild c
+          SELECT c.id_number FROM core_rosterchild c
           WHERE c.roster_version_id IN (
-                SELECT DISTINCT ON (v.county_id) v.id FROM dropout_rosterversion v
+                SELECT DISTINCT ON (v.county_id) v.id FROM core_rosterversion v
                 ORDER BY v.county_id, v.created_at DESC, v.id DESC)
             AND (c.household_category = 'poverty_alleviated'
                  OR (c.household_category = 'monitored' AND NOT c.risk_eliminated))

@@ -52,9 +52,8 @@ def fill() -> dict:
 
     from django.db import connection
 
-    from core.models import User
+    from core.models import RosterVersion, User
     from core.scoping import Role
-    from dropout.models import RosterVersion
 
     city, counties, schools = make_city(townships=10, schools=3)
     admin = User.objects.create_user("bench-admin", role=Role.CITY_ADMIN, scope=city)
@@ -95,7 +94,7 @@ def fill() -> dict:
         # 90%: registry students, by ID number.
         cursor.execute(
             f"""
-            INSERT INTO dropout_rosterchild (county_id, roster_version_id, name, id_number,
+            INSERT INTO core_rosterchild (county_id, roster_version_id, name, id_number,
                 gender, birth_date, household_head, household_category, monitoring_type,
                 risk_eliminated, township_id, village, guardian, phone, created_at, updated_at,
                 version)
@@ -113,7 +112,7 @@ def fill() -> dict:
         # (two students share name and birth: made below), the rest none.
         cursor.execute(
             f"""
-            INSERT INTO dropout_rosterchild (county_id, roster_version_id, name, id_number,
+            INSERT INTO core_rosterchild (county_id, roster_version_id, name, id_number,
                 gender, birth_date, household_head, household_category, monitoring_type,
                 risk_eliminated, township_id, village, guardian, phone, created_at, updated_at,
                 version)
@@ -169,7 +168,7 @@ def bare_joins():
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('work_mem', %s, false)", [memory])
             cursor.execute(
-                "SELECT count(s.id) FROM dropout_rosterchild c "
+                "SELECT count(s.id) FROM core_rosterchild c "
                 "LEFT JOIN core_student s ON s.id_number = c.id_number"
             )
             count.result = cursor.fetchone()[0]
@@ -181,7 +180,7 @@ def bare_joins():
             cursor.execute("DROP TABLE IF EXISTS bench_join")
             cursor.execute(
                 "CREATE TEMP TABLE bench_join AS SELECT c.id AS child_id, c.id_number, "
-                "s.id AS student_id, s.status, s.school_id, s.grade FROM dropout_rosterchild c "
+                "s.id AS student_id, s.status, s.school_id, s.grade FROM core_rosterchild c "
                 "LEFT JOIN core_student s ON s.id_number = c.id_number"
             )
             cursor.execute("RESET work_mem")
@@ -272,7 +271,7 @@ def joined_count() -> int:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(s.id) FROM dropout_rosterchild c "
+            "SELECT count(s.id) FROM core_rosterchild c "
             "JOIN core_student s ON s.id_number = c.id_number"
         )
         return cursor.fetchone()[0]

@@ -12,6 +12,8 @@ from core.models import (
     ImportRun,
     JobRun,
     Region,
+    RosterChild,
+    RosterVersion,
     School,
     SchoolEnrolment,
     Student,
@@ -110,6 +112,20 @@ class StudentAdmin(AuditedAdmin):
     @admin.display(description=_("ID number"))
     def masked_id(self, obj):
         return obj.masked_id
+
+
+@admin.register(RosterVersion)
+class RosterVersionAdmin(AuditedAdmin):
+    list_display = ["label", "county", "created_at", "imported_by"]
+    list_filter = ["county"]
+
+
+@admin.register(RosterChild)
+class RosterChildAdmin(AuditedAdmin):
+    list_display = ["name", "masked_id", "age", "county", "township", "household_category"]
+    list_filter = ["county", "household_category", "risk_eliminated"]
+    search_fields = ["name"]
+    raw_id_fields = ["roster_version", "township"]
 
 
 @admin.register(User)

@@ -21,7 +21,7 @@ from rest_framework.settings import api_settings
 from core import audit, idnumbers
 from core.attachments.services import attachments_follow_row
 from core.conflicts import ConflictSource, refuse
-from core.models import Region, School, SchoolEnrolment, Student
+from core.models import Region, RosterChild, RosterVersion, School, SchoolEnrolment, Student
 from core.scoping import can_edit, ensure_in_scope
 
 
@@ -243,5 +243,48 @@ class StudentSerializer(ScopedModelSerializer):
             "grade",
             "status",
             "household_region",
+        ]
+        read_only_fields = ["county"]
+
+
+class RosterVersionSerializer(ScopedModelSerializer):
+    children_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = RosterVersion
+        fields = [
+            "id",
+            "county",
+            "label",
+            "note",
+            "children_count",
+            "imported_by",
+            "source_name",
+            "created_at",
+        ]
+        read_only_fields = ["imported_by", "source_name", "created_at"]
+
+
+class RosterChildSerializer(ScopedModelSerializer):
+    id_number = IdNumberSerializerField(max_length=30)
+
+    class Meta:
+        model = RosterChild
+        fields = [
+            "id",
+            "roster_version",
+            "county",
+            "name",
+            "id_number",
+            "gender",
+            "birth_date",
+            "household_head",
+            "household_category",
+            "monitoring_type",
+            "risk_eliminated",
+            "township",
+            "village",
+            "guardian",
+            "phone",
         ]
         read_only_fields = ["county"]

@@ -15,10 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from core.models import (
     Gender,
     Grade,
+    HouseholdCategory,
     Locality,
+    MonitoringType,
     Ownership,
     Region,
     RegionLevel,
+    RosterChild,
+    RosterVersion,
     School,
     SchoolEnrolment,
     SchoolKind,
@@ -159,4 +163,44 @@ class StudentFilterSet(ScopedFilterSet):
             "grade",
             "gender",
             "status",
+        ]
+
+
+# --- The roster --------------------------------------------------------------------------------
+
+
+class RosterVersionFilterSet(ScopedFilterSet):
+    county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
+    label = django_filters.CharFilter(label=_("label"), lookup_expr="contains")
+
+    class Meta:
+        model = RosterVersion
+        fields = ["county", "label"]
+
+
+class RosterChildFilterSet(ScopedFilterSet):
+    name = django_filters.CharFilter(label=_("name"), lookup_expr="startswith")
+    roster_version = django_filters.ModelChoiceFilter(
+        label=_("roster version"), queryset=RosterVersion.objects.all()
+    )
+    county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
+    township = django_filters.ModelChoiceFilter(label=_("township"), queryset=townships())
+    household_category = django_filters.ChoiceFilter(
+        label=_("household category"), choices=HouseholdCategory.choices
+    )
+    monitoring_type = django_filters.ChoiceFilter(
+        label=_("monitoring type"), choices=MonitoringType.choices
+    )
+    risk_eliminated = yes_no(_("risk eliminated"))
+
+    class Meta:
+        model = RosterChild
+        fields = [
+            "name",
+            "roster_version",
+            "county",
+            "township",
+            "household_category",
+            "monitoring_type",
+            "risk_eliminated",
         ]

@@ -8,7 +8,16 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from core import idnumbers
-from core.models import Region, RegionLevel, School, SchoolEnrolment, Student, User
+from core.models import (
+    Region,
+    RegionLevel,
+    RosterChild,
+    RosterVersion,
+    School,
+    SchoolEnrolment,
+    Student,
+    User,
+)
 from core.scoping import CITY_ROLES, COUNTY_ROLES
 
 
@@ -160,6 +169,31 @@ class StudentForm(ScopedModelForm):
             "grade",
             "status",
             "household_region",
+        ]
+
+
+class RosterVersionForm(ScopedModelForm):
+    class Meta:
+        model = RosterVersion
+        fields = ["county", "label", "note"]
+
+
+class RosterChildForm(ScopedModelForm):
+    class Meta:
+        model = RosterChild
+        fields = [
+            "roster_version",
+            "name",
+            "id_number",
+            "gender",
+            "household_head",
+            "household_category",
+            "monitoring_type",
+            "risk_eliminated",
+            "township",
+            "village",
+            "guardian",
+            "phone",
         ]
 
 

@@ -1,4 +1,5 @@
-"""Import specs of the shared schema: the school list, school enrolments and the registry 学籍.
+"""Import specs of the shared schema: the school list, school enrolments, the registry 学籍, the
+roster 监测名单.
 
 The headers are those of the template; the variants are what the provincial registry's export
 and other offices' sheets write. Choice columns accept the Chinese labels of the model's choices
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,9 +20,13 @@ from core.importing.spec import Column, ImportSpec, Kind, RowInvalid
 from core.models import (
     Gender,
     Grade,
+    HouseholdCategory,
     Locality,
+    MonitoringType,
     Ownership,
     RegionLevel,
+    RosterChild,
+    RosterVersion,
     School,
     SchoolEnrolment,
     SchoolKind,
@@ -391,3 +398,246 @@ class SchoolEnrolmentImportSpec(ImportSpec):
 
     def describe(self, row: dict, context) -> str:
         return f"{context.name_of(School, row['school_id'])} {row['school_year']}"
+
+
+# --- The roster ------------------------------------------------------------------------------
+#
+# The roster is a versioned snapshot: every import of a roster sheet makes a new RosterVersion per
+# county in the file and puts every row into it (so a round names exactly the list it screened, and
+# importing the same file twice makes two identical versions rather than changing the first).
+# The version is made when the import is committed, inside the import's transaction; a preview
+# writes nothing. See RosterChildImportSpec.version_for for how the commit is recognised.
+
+CHILD_EXAMPLE_BIRTH = "2013-03-14"
+CHILD_EXAMPLE_ID = idnumbers.make("231083", dt.date(2013, 3, 14), 13)
+
+ROSTER_GENDER_WORDS = {
+    "男性": Gender.MALE,
+    "女性": Gender.FEMALE,
+    "男": Gender.MALE,
+    "女": Gender.FEMALE,
+}
+CATEGORY_WORDS = {
+    "脱贫户": HouseholdCategory.POVERTY_ALLEVIATED,
+    "脱贫人口": HouseholdCategory.POVERTY_ALLEVIATED,
+    "脱贫家庭": HouseholdCategory.POVERTY_ALLEVIATED,
+    "脱贫户(含监测)": HouseholdCategory.POVERTY_ALLEVIATED,
+    "监测户": HouseholdCategory.MONITORED,
+    "监测对象": HouseholdCategory.MONITORED,
+    "防返贫监测户": HouseholdCategory.MONITORED,
+    "防返贫监测对象": HouseholdCategory.MONITORED,
+}
+MONITORING_WORDS = {
+    "脱贫不稳定户": MonitoringType.UNSTABLE_ALLEVIATED,
+    "脱贫不稳定": MonitoringType.UNSTABLE_ALLEVIATED,
+    "边缘易致贫户": MonitoringType.MARGINAL,
+    "边缘易致贫": MonitoringType.MARGINAL,
+    "突发严重困难户": MonitoringType.SUDDEN_HARDSHIP,
+    "突发严重困难": MonitoringType.SUDDEN_HARDSHIP,
+}
+RISK_WORDS = {
+    "已消除": True,
+    "未消除": False,
+    "消除": True,
+    "风险已消除": True,
+    "风险未消除": False,
+}
+
+COUNTY_COLUMN = Column(
+    "county",
+    "县区",
+    variants=("所在县区", "县(市、区)", "县市区", "所属县区"),
+    kind=Kind.REGION,
+    levels=(RegionLevel.COUNTY,),
+    example="海林市",
+    help=gettext_lazy("A county user's own county when empty."),
+)
+
+
+def check_person(values: dict, number: str) -> list:
+    problems = []
+    if values.get("birth_date") and values["birth_date"] != idnumbers.birth_date(number):
+        problems.append(
+            ("birth_date", _("The birth date does not agree with the ID number."), "birth_date")
+        )
+    if values.get("gender") and values["gender"] != idnumbers.gender(number):
+        problems.append(("gender", _("The gender does not agree with the ID number."), "gender"))
+    return problems
+
+
+def county_of(values: dict, context, township=None):
+    county = values.get("county")
+    if county is not None:
+        return county.id
+    if township is not None:
+        return township.county_id
+    return context.county_id
+
+
+class RosterChildImportSpec(ImportSpec):
+    """The roster 监测名单 as the rural-revitalization office sends it: one child per row."""
+
+    model = RosterChild
+    natural_key = ("roster_version_id", "id_number")
+    sheet_title = "监测名单"
+    instructions = (
+        gettext_lazy(
+            "Each import makes a new roster version: the next screening round uses the newest."
+        ),
+        gettext_lazy(
+            "List every child of the households, of any age: the round picks the school-age ones."
+        ),
+    )
+    columns = (
+        Column("name", "姓名", variants=("儿童姓名", "学生姓名", "子女姓名"), required=True,
+               example="王小明"),
+        Column(
+            "id_number",
+            "身份证号",
+            variants=("身份证号码", "证件号码", "公民身份号码", "身份证件号码"),
+            kind=Kind.ID_NUMBER,
+            required=True,
+            example=CHILD_EXAMPLE_ID,
+        ),
+        Column("gender", "性别", kind=Kind.CHOICE, choices=Gender, aliases=ROSTER_GENDER_WORDS,
+               example="男", help=gettext_lazy("Taken from the ID number when empty.")),
+        Column("birth_date", "出生日期", variants=("出生年月日", "出生年月"), kind=Kind.DATE,
+               example=CHILD_EXAMPLE_BIRTH,
+               help=gettext_lazy("Taken from the ID number when empty.")),
+        Column("household_head", "户主姓名", variants=("户主",), example="王大山"),
+        Column(
+            "household_category",
+            "户类型",
+            variants=("户类别", "人口类型", "对象类型", "脱贫户/监测户"),
+            kind=Kind.CHOICE,
+            choices=HouseholdCategory,
+            aliases=CATEGORY_WORDS,
+            required=True,
+            example="脱贫户",
+        ),
+        Column(
+            "monitoring_type",
+            "监测类型",
+            variants=("监测对象类别", "监测户类型"),
+            kind=Kind.CHOICE,
+            choices=MonitoringType,
+            aliases=MONITORING_WORDS,
+            example="",
+            help=gettext_lazy("Monitored households only."),
+        ),
+        Column(
+            "risk_eliminated",
+            "风险是否消除",
+            variants=("风险消除情况", "是否消除风险", "风险状态"),
+            kind=Kind.BOOL,
+            aliases=RISK_WORDS,
+            example="未消除",
+            help=gettext_lazy("Monitored households: 已消除 or 未消除."),
+        ),
+        COUNTY_COLUMN,
+        Column(
+            "township",
+            "乡镇",
+            variants=("所在乡镇", "乡镇(街道)", "户籍乡镇", "乡(镇)"),
+            kind=Kind.REGION,
+            levels=(RegionLevel.TOWNSHIP,),
+            within="county",
+            required=True,
+            example="长汀镇",
+        ),
+        Column("village", "村", variants=("行政村", "所在村", "户籍村", "村(社区)"),
+               example="红旗村"),
+        Column("guardian", "监护人", variants=("监护人姓名",), example="王大山"),
+        Column("phone", "联系电话", variants=("电话", "手机号", "联系方式"), example="13800000000"),
+    )  # fmt: skip
+
+    def build_row(self, values: dict, context) -> dict:
+        number = values["id_number"]
+        township = values["township"]
+        problems = check_person(values, number)
+        county_id = county_of(values, context, township)
+        if township is not None and county_id is not None and township.county_id != county_id:
+            problems.append(("township", _("The township is not in the county."), "township"))
+        category = values["household_category"]
+        monitoring = values.get("monitoring_type") or ""
+        if category == HouseholdCategory.POVERTY_ALLEVIATED and monitoring:
+            problems.append(
+                (
+                    "monitoring_type",
+                    _("Only a monitored household has a monitoring type."),
+                    "monitoring_type",
+                )
+            )
+        if problems:
+            raise RowInvalid(problems)
+        return {
+            "roster_version_id": self.version_for(county_id, context),
+            "county_id": county_id,
+            "name": values["name"],
+            "id_number": number,
+            "gender": values.get("gender") or idnumbers.gender(number),
+            "birth_date": values.get("birth_date") or idnumbers.birth_date(number),
+            "household_head": values.get("household_head") or "",
+            "household_category": category,
+            "monitoring_type": monitoring,
+            "risk_eliminated": bool(values.get("risk_eliminated")),
+            "township_id": township.id,
+            "village": values.get("village") or "",
+            "guardian": values.get("guardian") or "",
+            "phone": values.get("phone") or "",
+        }
+
+    def describe(self, row: dict, context) -> str:
+        return str(row.get("name", ""))
+
+    # --- the new version of each import -----------------------------------------------------
+
+    def version_for(self, county_id: int | None, context) -> int | None:
+        """The new version the row goes into: made (once per county) when the import commits.
+
+        While previewing there is none (every row is new: a version is never changed by an
+        import). The commit is recognised by the pipeline's context naming the run it commits
+        (`context.run` with `context.committing`); the pipeline as first written passes neither,
+        so until it does the commit is recognised as the analysis that runs inside a transaction
+        for this user's roster run claimed for commit (status "committing").
+        """
+        if county_id is None:
+            return None
+        run = self._committing_run(context)
+        if run is None:
+            return None
+        versions = context.__dict__.setdefault("_roster_versions", {})
+        if county_id not in versions:
+            label = _("Roster imported %(date)s") % {
+                "date": timezone.localtime().strftime("%Y-%m-%d %H:%M")
+            }
+            version = RosterVersion.objects.create(
+                county_id=county_id,
+                label=label[:100],
+                imported_by=run.actor,
+                import_run=run,
+                source_name=run.file_name[:200],
+            )
+            versions[county_id] = version.pk
+        return versions[county_id]
+
+    def _committing_run(self, context):
+        if "_roster_run" in context.__dict__:
+            return context.__dict__["_roster_run"]
+        run = None
+        if hasattr(context, "committing"):
+            run = getattr(context, "run", None) if context.committing else None
+        elif connection.in_atomic_block:
+            from core.importing.models import ImportRun, ImportStatus
+
+            run = (
+                ImportRun.objects.filter(
+                    ledger=RosterChild._meta.label_lower,
+                    actor=context.user,
+                    status=ImportStatus.COMMITTING,
+                )
+                .order_by("-pk")
+                .first()
+            )
+        context.__dict__["_roster_run"] = run
+        return run

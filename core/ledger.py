@@ -21,8 +21,8 @@ class Ledger:
     table: type
     form: type | None
     serializer: type
-    slug: str  # URL prefix of the pages, e.g. "schools" or "dropout/roster"
-    api_prefix: str  # under /api/v1/, e.g. "schools" or "dropout/roster"
+    slug: str  # URL prefix of the pages, e.g. "schools" or "roster/versions"
+    api_prefix: str  # under /api/v1/, e.g. "schools" or "roster/versions"
     select_related: tuple[str, ...] = ()
     detail_fields: tuple[str, ...] = ()
     editable: bool = True

@@ -1,22 +1,45 @@
-"""The ledgers of the shared schema: schools, school enrolments, the student registry, regions."""
+"""The ledgers of the shared schema: schools, school enrolments, the student registry, regions,
+and the roster 监测名单 (its versions and children) that several areas read."""
 
 from core.api import (
     RegionSerializer,
+    RosterChildSerializer,
+    RosterVersionSerializer,
     SchoolEnrolmentSerializer,
     SchoolSerializer,
     StudentSerializer,
 )
 from core.filters import (
     RegionFilterSet,
+    RosterChildFilterSet,
+    RosterVersionFilterSet,
     SchoolEnrolmentFilterSet,
     SchoolFilterSet,
     StudentFilterSet,
 )
-from core.forms import SchoolEnrolmentForm, SchoolForm, StudentForm
-from core.imports import SchoolEnrolmentImportSpec, SchoolImportSpec, StudentImportSpec
+from core.forms import (
+    RosterChildForm,
+    RosterVersionForm,
+    SchoolEnrolmentForm,
+    SchoolForm,
+    StudentForm,
+)
+from core.imports import (
+    RosterChildImportSpec,
+    SchoolEnrolmentImportSpec,
+    SchoolImportSpec,
+    StudentImportSpec,
+)
 from core.ledger import Ledger, register
-from core.models import Region, School, SchoolEnrolment, Student
-from core.tables import RegionTable, SchoolEnrolmentTable, SchoolTable, StudentTable
+from core.models import Region, RosterChild, RosterVersion, School, SchoolEnrolment, Student
+from core.tables import (
+    RegionTable,
+    RosterChildTable,
+    RosterVersionTable,
+    SchoolEnrolmentTable,
+    SchoolTable,
+    StudentTable,
+)
 
 SCHOOLS = register(
     Ledger(
@@ -82,5 +105,52 @@ REGIONS = register(
         api_prefix="regions",
         select_related=("parent",),
         editable=False,
+    )
+)
+
+# The roster: shared basic data (dropout screens it, aid pays from it). The versions are declared
+# first: the API router then tries roster/versions/ before roster/<pk>/.
+
+ROSTER_VERSIONS = register(
+    Ledger(
+        model=RosterVersion,
+        filterset=RosterVersionFilterSet,
+        table=RosterVersionTable,
+        form=RosterVersionForm,
+        serializer=RosterVersionSerializer,
+        slug="roster/versions",
+        api_prefix="roster/versions",
+        select_related=("county", "imported_by"),
+        detail_fields=("label", "county", "note", "imported_by", "source_name", "created_at"),
+    )
+)
+
+ROSTER = register(
+    Ledger(
+        model=RosterChild,
+        filterset=RosterChildFilterSet,
+        table=RosterChildTable,
+        form=RosterChildForm,
+        serializer=RosterChildSerializer,
+        slug="roster",
+        api_prefix="roster",
+        import_spec=RosterChildImportSpec(),
+        select_related=("county", "township", "roster_version"),
+        detail_fields=(
+            "name",
+            "id_number",
+            "gender",
+            "birth_date",
+            "county",
+            "township",
+            "village",
+            "household_head",
+            "household_category",
+            "monitoring_type",
+            "risk_eliminated",
+            "guardian",
+            "phone",
+            "roster_version",
+        ),
     )
 )

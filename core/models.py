@@ -13,6 +13,21 @@ from core import idnumbers
 from core.scoping import Role, ScopedModel, ScopedQuerySet
 
 
+class LedgerUrlMixin:
+    """The row's page among the generated ledger pages (url name `<model>-detail`)."""
+
+    def get_absolute_url(self):
+        return reverse(f"{self._meta.model_name}-detail", args=[self.pk])
+
+
+class PersonMixin(LedgerUrlMixin):
+    """A row about a person with an ID number: its page, and the number as it may be shown."""
+
+    @property
+    def masked_id(self) -> str:
+        return idnumbers.mask(self.id_number)
+
+
 class IdNumberField(models.CharField):
     """An 18-character resident ID number, normalised and checked (GB 11643) on every save path."""
 
@@ -385,6 +400,12 @@ __all__ = [
     "JobRun",
     "JobStatus",
     "AuditAction",
+    "HouseholdCategory",
+    "LedgerUrlMixin",
+    "MonitoringType",
+    "PersonMixin",
+    "RosterChild",
+    "RosterVersion",
     "AuditEvent",
     "Gender",
     "Grade",
@@ -464,3 +485,4 @@ from core.attachments.models import Attachment  # noqa: E402,F401
 from core.conflicts import RegistryConflict  # noqa: E402,F401
 from core.importing.models import ImportRun  # noqa: E402,F401
 from core.jobs import JobRun, JobStatus  # noqa: E402  (models of the job machinery)
+from core.roster import HouseholdCategory, MonitoringType, RosterChild, RosterVersion  # noqa: E402

@@ -10,7 +10,7 @@ refused and nothing is written.
 from __future__ import annotations
 
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -125,3 +125,28 @@ def ensure_in_scope(user, obj) -> None:
     row_county = getattr(obj, obj.scope_field + "_id", None)
     if county_id is None or row_county != county_id:
         raise PermissionDenied(_("This row belongs to a county outside your scope."))
+
+
+# --- Shared variants -----------------------------------------------------------------------------
+
+
+class TownshipScopedModel(ScopedModel):
+    """A row whose county comes from its township (when it has one and no school)."""
+
+    class Meta:
+        abstract = True
+
+    def derive_county(self) -> None:
+        super().derive_county()
+        if getattr(self, "township_id", None) and not getattr(self, "school_id", None):
+            self.county_id = self.township.county_id
+
+    def clean(self):
+        super().clean()
+        township = self.township if getattr(self, "township_id", None) else None
+        # "township" is RegionLevel.TOWNSHIP (core.models imports this module, not the reverse).
+        if township is not None and township.level != "township":
+            raise ValidationError({"township": _("Choose a township.")})
+        county_id = getattr(self, "county_id", None)
+        if township is not None and county_id and township.county_id != county_id:
+            raise ValidationError({"township": _("The township is not in the chosen county.")})

@@ -6,7 +6,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from core import idnumbers
-from core.models import Region, School, SchoolEnrolment, Student
+from core.models import Region, RosterChild, RosterVersion, School, SchoolEnrolment, Student
 
 
 class MaskedIdColumn(tables.Column):
@@ -99,3 +99,38 @@ class StudentTable(LedgerTable):
             "status",
         ]
         order_by = ("school", "grade", "name")
+
+
+class RosterVersionTable(LedgerTable):
+    label = tables.Column(linkify=True)
+    children = tables.Column(verbose_name=_("children"), accessor="children_count")
+
+    class Meta(LedgerTable.Meta):
+        model = RosterVersion
+        fields = ["label", "county", "created_at", "imported_by", "source_name", "note"]
+        sequence = ["label", "county", "children", "..."]
+
+
+class RosterChildTable(LedgerTable):
+    name = tables.Column(linkify=True)
+    id_number = MaskedIdColumn()
+    age = AgeColumn()
+
+    class Meta(LedgerTable.Meta):
+        model = RosterChild
+        fields = [
+            "name",
+            "id_number",
+            "gender",
+            "age",
+            "county",
+            "township",
+            "village",
+            "household_head",
+            "household_category",
+            "monitoring_type",
+            "risk_eliminated",
+            "guardian",
+            "phone",
+            "roster_version",
+        ]

@@ -11,25 +11,9 @@ from dropout.models import (
     Grade6SpotCheck,
     OutOfCityEnrolment,
     Responsibility,
-    RosterChild,
-    RosterVersion,
     ScreeningResult,
     ScreeningRound,
 )
-
-
-@admin.register(RosterVersion)
-class RosterVersionAdmin(AuditedAdmin):
-    list_display = ["label", "county", "created_at", "imported_by"]
-    list_filter = ["county"]
-
-
-@admin.register(RosterChild)
-class RosterChildAdmin(AuditedAdmin):
-    list_display = ["name", "masked_id", "age", "county", "township", "household_category"]
-    list_filter = ["county", "household_category", "risk_eliminated"]
-    search_fields = ["name"]
-    raw_id_fields = ["roster_version", "township"]
 
 
 @admin.register(OutOfCityEnrolment)

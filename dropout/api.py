@@ -35,8 +35,6 @@ from dropout.models import (
     Grade6SpotCheck,
     OutOfCityEnrolment,
     Responsibility,
-    RosterChild,
-    RosterVersion,
     ScreeningResult,
     ScreeningRound,
 )
@@ -46,49 +44,6 @@ def _drf_error(error: DjangoValidationError) -> ValidationError:
     if hasattr(error, "error_dict"):
         return ValidationError(error.message_dict)
     return ValidationError({"detail": error.messages})
-
-
-class RosterVersionSerializer(ScopedModelSerializer):
-    children_count = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = RosterVersion
-        fields = [
-            "id",
-            "county",
-            "label",
-            "note",
-            "children_count",
-            "imported_by",
-            "source_name",
-            "created_at",
-        ]
-        read_only_fields = ["imported_by", "source_name", "created_at"]
-
-
-class RosterChildSerializer(ScopedModelSerializer):
-    id_number = IdNumberSerializerField(max_length=30)
-
-    class Meta:
-        model = RosterChild
-        fields = [
-            "id",
-            "roster_version",
-            "county",
-            "name",
-            "id_number",
-            "gender",
-            "birth_date",
-            "household_head",
-            "household_category",
-            "monitoring_type",
-            "risk_eliminated",
-            "township",
-            "village",
-            "guardian",
-            "phone",
-        ]
-        read_only_fields = ["county"]
 
 
 class OutOfCityEnrolmentSerializer(ScopedModelSerializer):

@@ -29,8 +29,12 @@ from core import db, idnumbers
 from core.demo import COUNTIES, VILLAGES, _surname_picker, person_name
 from core.jobs import JobRun, execute
 from core.models import (
+    HouseholdCategory,
+    MonitoringType,
     Region,
     RegionLevel,
+    RosterChild,
+    RosterVersion,
     School,
     SchoolKind,
     Student,
@@ -45,13 +49,9 @@ from dropout.models import (
     DropoutCase,
     Exemption,
     Grade6SpotCheck,
-    HouseholdCategory,
-    MonitoringType,
     OutOfCityEnrolment,
     Responsibility,
     ResponsibilityLine,
-    RosterChild,
-    RosterVersion,
     ScreeningResult,
     ScreeningRound,
     school_age_birth_window,

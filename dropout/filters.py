@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import ScopedFilterSet, counties, townships, yes_no
-from core.models import Locality, School
+from core.models import HouseholdCategory, Locality, School
 from dropout.models import (
     CASE_CLASSES,
     ActionKind,
@@ -24,14 +24,10 @@ from dropout.models import (
     Exemption,
     ExemptionKind,
     Grade6SpotCheck,
-    HouseholdCategory,
     MatchMethod,
-    MonitoringType,
     OutOfCityEnrolment,
     Responsibility,
     ResponsibilityLine,
-    RosterChild,
-    RosterVersion,
     RoundStatus,
     ScreeningResult,
     ScreeningRound,
@@ -48,43 +44,6 @@ def yes_no_method(label, method: str):
 
 def rounds():
     return ScreeningRound.objects.all()
-
-
-class RosterVersionFilterSet(ScopedFilterSet):
-    county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
-    label = django_filters.CharFilter(label=_("label"), lookup_expr="contains")
-
-    class Meta:
-        model = RosterVersion
-        fields = ["county", "label"]
-
-
-class RosterChildFilterSet(ScopedFilterSet):
-    name = django_filters.CharFilter(label=_("name"), lookup_expr="startswith")
-    roster_version = django_filters.ModelChoiceFilter(
-        label=_("roster version"), queryset=RosterVersion.objects.all()
-    )
-    county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
-    township = django_filters.ModelChoiceFilter(label=_("township"), queryset=townships())
-    household_category = django_filters.ChoiceFilter(
-        label=_("household category"), choices=HouseholdCategory.choices
-    )
-    monitoring_type = django_filters.ChoiceFilter(
-        label=_("monitoring type"), choices=MonitoringType.choices
-    )
-    risk_eliminated = yes_no(_("risk eliminated"))
-
-    class Meta:
-        model = RosterChild
-        fields = [
-            "name",
-            "roster_version",
-            "county",
-            "township",
-            "household_category",
-            "monitoring_type",
-            "risk_eliminated",
-        ]
 
 
 class OutOfCityEnrolmentFilterSet(ScopedFilterSet):

@@ -16,38 +16,11 @@ from dropout.models import (
     Grade6SpotCheck,
     OutOfCityEnrolment,
     Responsibility,
-    RosterChild,
-    RosterVersion,
 )
 
 
 class DropoutForm(ScopedModelForm):
     """Base of the dropout forms (ID numbers masked on edit and dates come from core)."""
-
-
-class RosterVersionForm(DropoutForm):
-    class Meta:
-        model = RosterVersion
-        fields = ["county", "label", "note"]
-
-
-class RosterChildForm(DropoutForm):
-    class Meta:
-        model = RosterChild
-        fields = [
-            "roster_version",
-            "name",
-            "id_number",
-            "gender",
-            "household_head",
-            "household_category",
-            "monitoring_type",
-            "risk_eliminated",
-            "township",
-            "village",
-            "guardian",
-            "phone",
-        ]
 
 
 class OutOfCityEnrolmentForm(DropoutForm):

@@ -15,8 +15,6 @@ from dropout.models import (
     Grade6SpotCheck,
     OutOfCityEnrolment,
     Responsibility,
-    RosterChild,
-    RosterVersion,
     ScreeningResult,
     ScreeningRound,
 )
@@ -145,50 +143,6 @@ CASES = register(
             "closed_on",
         ),
         extra={"detail_view": _views().CaseDetailView, "viewset": api.DropoutCaseViewSet},
-    )
-)
-
-ROSTER = register(
-    Ledger(
-        model=RosterChild,
-        filterset=filters.RosterChildFilterSet,
-        table=tables.RosterChildTable,
-        form=forms.RosterChildForm,
-        serializer=api.RosterChildSerializer,
-        slug="dropout/roster",
-        api_prefix="dropout/roster",
-        import_spec=imports.RosterChildImportSpec(),
-        select_related=("county", "township", "roster_version"),
-        detail_fields=(
-            "name",
-            "id_number",
-            "gender",
-            "birth_date",
-            "county",
-            "township",
-            "village",
-            "household_head",
-            "household_category",
-            "monitoring_type",
-            "risk_eliminated",
-            "guardian",
-            "phone",
-            "roster_version",
-        ),
-    )
-)
-
-ROSTER_VERSIONS = register(
-    Ledger(
-        model=RosterVersion,
-        filterset=filters.RosterVersionFilterSet,
-        table=tables.RosterVersionTable,
-        form=forms.RosterVersionForm,
-        serializer=api.RosterVersionSerializer,
-        slug="dropout/roster-versions",
-        api_prefix="dropout/roster-versions",
-        select_related=("county", "imported_by"),
-        detail_fields=("label", "county", "note", "imported_by", "source_name", "created_at"),
     )
 )
 

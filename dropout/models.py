@@ -1,10 +1,10 @@
-"""Dropout control 控辍保学: roster, screening rounds, suspected-dropout cases, responsibility.
+"""Dropout control 控辍保学: screening rounds, suspected-dropout cases, responsibility.
 
-The roster 监测名单 is the rural-revitalization office's list of children of poverty-alleviated
-脱贫户 and monitored 监测户 households, kept as versioned snapshots (one RosterVersion per import).
-A screening round 排查 matches every school-age child of the chosen versions against the registry
-学籍 and keeps one ScreeningResult per child; suspected and recorded dropouts open a DropoutCase
-that is followed up until a county reviewer closes it 销号 after a later round confirms it.
+The roster 监测名单 (children of poverty-alleviated 脱贫户 and monitored 监测户 households, kept
+as versioned snapshots) is shared data and lives in core (core/roster.py). A screening round
+排查 matches every school-age child of the chosen versions against the registry 学籍 and keeps
+one ScreeningResult per child; suspected and recorded dropouts open a DropoutCase that is
+followed up until a county reviewer closes it 销号 after a later round confirms it.
 """
 
 from __future__ import annotations
@@ -20,18 +20,31 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import idnumbers
 from core.models import (
-    Gender,
+    HouseholdCategory,
     IdNumberField,
+    LedgerUrlMixin,
     Locality,
+    PersonMixin,
     Region,
     RegionLevel,
+    RosterChild,
+    RosterVersion,
     School,
     Student,
     StudentStatus,
 )
-from core.scoping import ScopedModel, ScopedQuerySet, county_of, sees_everything
+from core.scoping import (
+    ScopedModel,
+    TownshipScopedModel,
+    county_of,
+    sees_everything,
+)
+
+# The names dropout/migrations/0001_initial.py records as model bases (migrations are never
+# edited): the mixins themselves are core's.
+LinkedMixin = LedgerUrlMixin
+__all__ = ["LinkedMixin", "PersonMixin"]
 
 TOWNSHIP = {"level": RegionLevel.TOWNSHIP}
 COUNTY = {"level": RegionLevel.COUNTY}
@@ -86,17 +99,6 @@ def age_on(born: dt.date, day: dt.date) -> int:
 
 
 # --- Choices -----------------------------------------------------------------------------------
-
-
-class HouseholdCategory(models.TextChoices):
-    POVERTY_ALLEVIATED = "poverty_alleviated", _("Poverty-alleviated household")
-    MONITORED = "monitored", _("Monitored household")
-
-
-class MonitoringType(models.TextChoices):
-    UNSTABLE_ALLEVIATED = "unstable_alleviated", _("Unstable poverty-alleviated household")
-    MARGINAL = "marginal", _("Marginal household prone to poverty")
-    SUDDEN_HARDSHIP = "sudden_hardship", _("Household in sudden severe hardship")
 
 
 class Classification(models.TextChoices):
@@ -169,162 +171,6 @@ class ActionKind(models.TextChoices):
 class ResponsibilityLine(models.TextChoices):
     GOVERNMENT = "government", _("Government line")
     EDUCATION = "education", _("Education line")
-
-
-# --- Shared behaviour --------------------------------------------------------------------------
-
-
-class TownshipScopedModel(ScopedModel):
-    """A row whose county comes from its township (when it has one)."""
-
-    class Meta:
-        abstract = True
-
-    def derive_county(self) -> None:
-        super().derive_county()
-        if getattr(self, "township_id", None) and not getattr(self, "school_id", None):
-            self.county_id = self.township.county_id
-
-    def clean(self):
-        super().clean()
-        township = self.township if getattr(self, "township_id", None) else None
-        if township is not None and township.level != RegionLevel.TOWNSHIP:
-            raise ValidationError({"township": _("Choose a township.")})
-        county_id = getattr(self, "county_id", None)
-        if township is not None and county_id and township.county_id != county_id:
-            raise ValidationError({"township": _("The township is not in the chosen county.")})
-
-
-class LinkedMixin:
-    def get_absolute_url(self):
-        return reverse(f"{self._meta.model_name}-detail", args=[self.pk])
-
-
-class PersonMixin(LinkedMixin):
-    @property
-    def masked_id(self) -> str:
-        return idnumbers.mask(self.id_number)
-
-
-# --- Roster ------------------------------------------------------------------------------------
-
-
-class RosterVersionQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        return super().visible_to(user).annotate(children_count=models.Count("children"))
-
-
-class RosterVersion(LinkedMixin, ScopedModel):
-    """One snapshot of a county's roster 监测名单 (each import makes a new one)."""
-
-    label = models.CharField(_("label"), max_length=100)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("imported by"),
-        editable=False,
-    )
-    import_run = models.ForeignKey(
-        "core.ImportRun",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("import run"),
-        editable=False,
-    )
-    source_name = models.CharField(_("source file"), max_length=200, blank=True, editable=False)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-
-    objects = RosterVersionQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("roster version")
-        verbose_name_plural = _("roster versions")
-        indexes = [models.Index(fields=["county", "created_at"])]
-
-    def __str__(self):
-        if self.created_at is None:
-            return self.label
-        return f"{self.label}（{timezone.localtime(self.created_at):%Y-%m-%d}）"
-
-
-class RosterChild(PersonMixin, TownshipScopedModel):
-    """A child on a roster version: of a poverty-alleviated 脱贫户 or monitored 监测户 household."""
-
-    roster_version = models.ForeignKey(
-        RosterVersion,
-        on_delete=models.CASCADE,
-        related_name="children",
-        verbose_name=_("roster version"),
-    )
-    name = models.CharField(_("name"), max_length=50)
-    id_number = IdNumberField()
-    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
-    birth_date = models.DateField(_("birth date"))
-    household_head = models.CharField(_("household head"), max_length=50, blank=True)
-    household_category = models.CharField(
-        _("household category"), max_length=20, choices=HouseholdCategory.choices
-    )
-    monitoring_type = models.CharField(
-        _("monitoring type"), max_length=20, choices=MonitoringType.choices, blank=True
-    )
-    risk_eliminated = models.BooleanField(_("risk eliminated"), default=False)
-    township = models.ForeignKey(
-        Region,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("registered township"),
-        limit_choices_to=TOWNSHIP,
-    )
-    village = models.CharField(_("registered village"), max_length=60, blank=True)
-    guardian = models.CharField(_("guardian"), max_length=50, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-
-    class Meta:
-        ordering = ["township__code", "name"]
-        verbose_name = _("roster child")
-        verbose_name_plural = _("roster")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["roster_version", "id_number"], name="one_roster_row_per_child_and_version"
-            )
-        ]
-        indexes = [models.Index(fields=["roster_version", "birth_date"])]
-
-    def __str__(self):
-        return self.name
-
-    def clean(self):
-        super().clean()
-        if (
-            self.roster_version_id
-            and self.township_id
-            and self.roster_version.county_id != self.township.county_id
-        ):
-            raise ValidationError(
-                {"township": _("The township is not in the roster version's county.")}
-            )
-        if self.id_number and idnumbers.is_valid(self.id_number):
-            born = idnumbers.birth_date(self.id_number)
-            if self.birth_date is None:  # forms and the admin read it from the ID number
-                self.birth_date = born
-            elif born != self.birth_date:
-                raise ValidationError(
-                    {"birth_date": _("The birth date does not agree with the ID number.")}
-                )
-            if self.gender and idnumbers.gender(self.id_number) != self.gender:
-                raise ValidationError(
-                    {"gender": _("The gender does not agree with the ID number.")}
-                )
-        if self.household_category == HouseholdCategory.POVERTY_ALLEVIATED and self.monitoring_type:
-            raise ValidationError(
-                {"monitoring_type": _("Only a monitored household has a monitoring type.")}
-            )
 
 
 # --- Evidence ----------------------------------------------------------------------------------
@@ -623,7 +469,7 @@ class ScreeningResult(PersonMixin, ScopedModel):
 # --- Responsibility ----------------------------------------------------------------------------
 
 
-class Responsibility(LinkedMixin, TownshipScopedModel):
+class Responsibility(LedgerUrlMixin, TownshipScopedModel):
     """A dual-line responsible person 双线控辍责任人 of a township (or of one of its schools)."""
 
     township = models.ForeignKey(
@@ -865,7 +711,7 @@ class CaseAction(ScopedModel):
 # --- Grade-6 spot checks -----------------------------------------------------------------------
 
 
-class Grade6SpotCheck(LinkedMixin, ScopedModel):
+class Grade6SpotCheck(LedgerUrlMixin, ScopedModel):
     """An on-site check of a school's grade-6 registrations 六年级学籍实地检查."""
 
     school = models.ForeignKey(
@@ -928,7 +774,7 @@ class Grade6SpotCheck(LinkedMixin, ScopedModel):
 # --- Cohort baselines --------------------------------------------------------------------------
 
 
-class CohortBaseline(LinkedMixin, ScopedModel):
+class CohortBaseline(LedgerUrlMixin, ScopedModel):
     """A county's grade-1 enrolment of one entry year: the base of the consolidation rate 巩固率."""
 
     entry_year = models.PositiveSmallIntegerField(

@@ -18,7 +18,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import Locality, Region, RegionLevel, Student, StudentStatus
+from core.models import (
+    Locality,
+    Region,
+    RegionLevel,
+    RosterChild,
+    RosterVersion,
+    Student,
+    StudentStatus,
+)
 from core.selectors import current_school_year
 from core.todo import TodoItem, register
 from dropout.filters import ScreeningResultFilterSet
@@ -31,8 +39,6 @@ from dropout.models import (
     Grade6SpotCheck,
     Responsibility,
     ResponsibilityLine,
-    RosterChild,
-    RosterVersion,
     RoundStatus,
     ScreeningResult,
     ScreeningRound,

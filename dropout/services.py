@@ -23,7 +23,17 @@ from django.utils.translation import gettext as _
 
 from core import audit, db
 from core.jobs import JobFailed, recovers, runner, start_job
-from core.models import AuditAction, Region, RegionLevel, School, Student, StudentStatus
+from core.models import (
+    AuditAction,
+    HouseholdCategory,
+    Region,
+    RegionLevel,
+    RosterChild,
+    RosterVersion,
+    School,
+    Student,
+    StudentStatus,
+)
 from core.scoping import Role, ensure_in_scope, is_city_admin
 from dropout.models import (
     CASE_CLASSES,
@@ -33,13 +43,10 @@ from dropout.models import (
     Classification,
     DropoutCase,
     Exemption,
-    HouseholdCategory,
     MatchMethod,
     OutOfCityEnrolment,
     Responsibility,
     ResponsibilityLine,
-    RosterChild,
-    RosterVersion,
     RoundStatus,
     ScreeningResult,
     ScreeningRound,

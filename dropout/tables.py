@@ -14,46 +14,9 @@ from dropout.models import (
     Grade6SpotCheck,
     OutOfCityEnrolment,
     Responsibility,
-    RosterChild,
-    RosterVersion,
     ScreeningResult,
     ScreeningRound,
 )
-
-
-class RosterVersionTable(LedgerTable):
-    label = tables.Column(linkify=True)
-    children = tables.Column(verbose_name=_("children"), accessor="children_count")
-
-    class Meta(LedgerTable.Meta):
-        model = RosterVersion
-        fields = ["label", "county", "created_at", "imported_by", "source_name", "note"]
-        sequence = ["label", "county", "children", "..."]
-
-
-class RosterChildTable(LedgerTable):
-    name = tables.Column(linkify=True)
-    id_number = MaskedIdColumn()
-    age = AgeColumn()
-
-    class Meta(LedgerTable.Meta):
-        model = RosterChild
-        fields = [
-            "name",
-            "id_number",
-            "gender",
-            "age",
-            "county",
-            "township",
-            "village",
-            "household_head",
-            "household_category",
-            "monitoring_type",
-            "risk_eliminated",
-            "guardian",
-            "phone",
-            "roster_version",
-        ]
 
 
 class OutOfCityEnrolmentTable(LedgerTable):

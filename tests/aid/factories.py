@@ -23,6 +23,7 @@ from aid.models import (
     Term,
 )
 from core import idnumbers
+from core.models import RosterChild, RosterVersion
 
 _serial = iter(range(1, 10**6))
 
@@ -151,8 +152,6 @@ def make_roster(township, children, *, label="2023年秋季监测名单"):
     """A roster version of the township's county with these children.
 
     `children` is a list of (id_number, name, household_category, risk_eliminated)."""
-    from dropout.models import RosterChild, RosterVersion
-
     version = RosterVersion.objects.create(county_id=township.county_id, label=label)
     for number, name, category, eliminated in children:
         RosterChild.objects.create(

@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from core import idnumbers
-from tests.factories import SchoolEnrolmentFactory, SchoolFactory, StudentFactory
+from core.models import RosterVersion
+from tests.factories import (
+    RosterChildFactory,
+    RosterVersionFactory,
+    SchoolEnrolmentFactory,
+    SchoolFactory,
+    StudentFactory,
+    id_for,
+)
 from tests.scoping import ScopingCase, register
 
 _serial = iter(range(10_000, 99_999))
@@ -98,5 +106,73 @@ register(
         make=lambda school: school.township,
         marker=lambda row: row.code,
         county_filter="parent",
+    )
+)
+
+
+# --- The roster ----------------------------------------------------------------------------------
+
+ROSTER_BORN = dt.date(2012, 5, 6)
+
+
+def _place(thing):
+    """(county, township) of a school or of a row with a township."""
+    township = getattr(thing, "township", None)
+    county = getattr(thing, "county", None) or township.county
+    return county, township
+
+
+def _version(county) -> RosterVersion:
+    return RosterVersion.objects.filter(county=county).first() or RosterVersionFactory(
+        county=county
+    )
+
+
+def _roster_child_data(thing, row=None):
+    county, township = _place(thing)
+    return {
+        "roster_version": _version(county).pk,
+        "name": "李小花",
+        "id_number": row.id_number if row else id_for(county.code, ROSTER_BORN, male=False),
+        "gender": "F" if not row else row.gender,
+        "birth_date": (row.birth_date if row else ROSTER_BORN).isoformat(),
+        "household_head": "李大树",
+        "household_category": "monitored",
+        "monitoring_type": "marginal",
+        "risk_eliminated": False,
+        "township": township.pk,
+        "village": "新丰村",
+        "guardian": "李大树",
+        "phone": "13800000000",
+    }
+
+
+register(
+    ScopingCase(
+        label="core.rosterchild",
+        make=lambda school: RosterChildFactory(
+            township=school.township, name=f"{school.county}儿童"
+        ),
+        form_data=_roster_child_data,
+        api_data=_roster_child_data,
+        marker=lambda row: row.name,
+    )
+)
+
+
+def _version_data(thing, row=None):
+    county, _township = _place(thing)
+    return {"county": county.pk, "label": "手工名单", "note": ""}
+
+
+register(
+    ScopingCase(
+        label="core.rosterversion",
+        make=lambda school: RosterVersionFactory(
+            county=school.county, label=f"{school.county}名单"
+        ),
+        form_data=_version_data,
+        api_data=_version_data,
+        marker=lambda row: row.label,
     )
 )

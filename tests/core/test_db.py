@@ -20,7 +20,7 @@ from core.models import AuditEvent, Student
 from dropout import services
 from dropout.models import ScreeningResult
 from tests.core.import_files import REGISTRY_HEADER, registry_rows, upload, xlsx
-from tests.dropout.factories import RosterChildFactory, RosterVersionFactory
+from tests.factories import RosterChildFactory, RosterVersionFactory
 
 postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="planner statistics are PostgreSQL's"

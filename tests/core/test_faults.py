@@ -36,7 +36,7 @@ from core.models import AuditAction, AuditEvent, Student
 from dropout import services
 from dropout.models import DropoutCase, RoundStatus, ScreeningResult
 from tests.core.import_files import REGISTRY_HEADER, registry_rows, upload, xlsx
-from tests.dropout.factories import RosterChildFactory, RosterVersionFactory
+from tests.factories import RosterChildFactory, RosterVersionFactory
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

@@ -7,55 +7,11 @@ import itertools
 
 import factory
 
-from core import idnumbers
 from core.jobs import execute
 from dropout import services
-from dropout.models import (
-    HouseholdCategory,
-    Responsibility,
-    ResponsibilityLine,
-    RosterChild,
-    RosterVersion,
-    ScreeningRound,
-)
-from tests.factories import serial
+from dropout.models import Responsibility, ResponsibilityLine, ScreeningRound
 
 _round_names = itertools.count(1)
-
-
-def id_for(county_code: str, born: dt.date, male: bool = True) -> str:
-    """A valid ID number, not the same as another factory's in the last 500 made."""
-    return idnumbers.make(county_code, born, 2 * serial() + (1 if male else 2))
-
-
-class RosterVersionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = RosterVersion
-
-    county = None  # required: pass county=
-    label = factory.Sequence(lambda n: f"2023年监测名单{n}")
-
-
-class RosterChildFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = RosterChild
-
-    township = None  # required: pass township=
-    roster_version = factory.LazyAttribute(
-        lambda o: (
-            RosterVersion.objects.filter(county=o.township.county).first()
-            or RosterVersionFactory(county=o.township.county)
-        )
-    )
-    birth_date = dt.date(2013, 3, 14)
-    id_number = factory.LazyAttribute(lambda o: id_for(o.township.county.code, o.birth_date))
-    gender = factory.LazyAttribute(lambda o: idnumbers.gender(o.id_number))
-    name = factory.Sequence(lambda n: f"儿童{n}")
-    household_head = "王大山"
-    household_category = HouseholdCategory.POVERTY_ALLEVIATED
-    village = "红旗村"
-    guardian = "王大山"
-    phone = "13900000000"
 
 
 class ResponsibilityFactory(factory.django.DjangoModelFactory):

@@ -16,16 +16,11 @@ from dropout.models import (
     Exemption,
     Grade6SpotCheck,
     OutOfCityEnrolment,
-    RosterVersion,
     ScreeningResult,
     ScreeningRound,
 )
-from tests.dropout.factories import (
-    ResponsibilityFactory,
-    RosterChildFactory,
-    RosterVersionFactory,
-    id_for,
-)
+from tests.dropout.factories import ResponsibilityFactory
+from tests.factories import RosterChildFactory, id_for
 from tests.scoping import ScopingCase, register
 
 _serial = itertools.count(1)
@@ -37,12 +32,6 @@ def _place(thing):
     township = getattr(thing, "township", None)
     county = getattr(thing, "county", None) or township.county
     return county, township
-
-
-def _version(county) -> RosterVersion:
-    return RosterVersion.objects.filter(county=county).first() or RosterVersionFactory(
-        county=county
-    )
 
 
 def _round(county, status="finished") -> ScreeningRound:
@@ -62,58 +51,6 @@ def _round(county, status="finished") -> ScreeningRound:
 def _person(county, **extra):
     return {"id_number": id_for(county.code, BORN), "name": f"{county}核实", **extra}
 
-
-# --- Roster ------------------------------------------------------------------------------------
-
-
-def _roster_child_data(thing, row=None):
-    county, township = _place(thing)
-    return {
-        "roster_version": _version(county).pk,
-        "name": "李小花",
-        "id_number": row.id_number if row else id_for(county.code, BORN, male=False),
-        "gender": "F" if not row else row.gender,
-        "birth_date": (row.birth_date if row else BORN).isoformat(),
-        "household_head": "李大树",
-        "household_category": "monitored",
-        "monitoring_type": "marginal",
-        "risk_eliminated": False,
-        "township": township.pk,
-        "village": "新丰村",
-        "guardian": "李大树",
-        "phone": "13800000000",
-    }
-
-
-register(
-    ScopingCase(
-        label="dropout.rosterchild",
-        make=lambda school: RosterChildFactory(
-            township=school.township, name=f"{school.county}儿童"
-        ),
-        form_data=_roster_child_data,
-        api_data=_roster_child_data,
-        marker=lambda row: row.name,
-    )
-)
-
-
-def _version_data(thing, row=None):
-    county, _township = _place(thing)
-    return {"county": county.pk, "label": "手工名单", "note": ""}
-
-
-register(
-    ScopingCase(
-        label="dropout.rosterversion",
-        make=lambda school: RosterVersionFactory(
-            county=school.county, label=f"{school.county}名单"
-        ),
-        form_data=_version_data,
-        api_data=_version_data,
-        marker=lambda row: row.label,
-    )
-)
 
 # --- Evidence ----------------------------------------------------------------------------------
 

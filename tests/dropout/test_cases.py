@@ -15,6 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from core.attachments.models import Attachment
+from core.models import RosterVersion
 from dropout import services
 from dropout.models import (
     CaseAction,
@@ -22,16 +23,10 @@ from dropout.models import (
     DropoutCase,
     OutOfCityEnrolment,
     ResponsibilityLine,
-    RosterVersion,
 )
 from dropout.selectors import confirmed_cases_todo, overdue_cases_todo
-from tests.dropout.factories import (
-    ResponsibilityFactory,
-    RosterChildFactory,
-    RosterVersionFactory,
-    run_round,
-)
-from tests.factories import SchoolFactory, StudentFactory
+from tests.dropout.factories import ResponsibilityFactory, run_round
+from tests.factories import RosterChildFactory, RosterVersionFactory, SchoolFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 

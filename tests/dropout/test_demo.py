@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from core.models import Region, RegionLevel, User
+from core.models import Region, RegionLevel, RosterChild, User
 from dropout import demo
 from dropout.models import (
     CaseAction,
@@ -20,7 +20,6 @@ from dropout.models import (
     Grade6SpotCheck,
     OutOfCityEnrolment,
     Responsibility,
-    RosterChild,
     ScreeningResult,
     ScreeningRound,
 )

@@ -12,7 +12,8 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from dropout.models import CaseStatus, DropoutCase, RosterVersion, ScreeningRound
+from core.models import RosterVersion
+from dropout.models import CaseStatus, DropoutCase, ScreeningRound
 from tests.dropout.test_imports import roster_row, roster_sheet
 from tests.factories import DEMO_PASSWORD, StudentFactory
 
@@ -74,7 +75,7 @@ def test_a_suspected_dropout_from_roster_to_closed_case(
 
     # 1. The county officer imports the rural-revitalization office's sheet.
     log_in(page, origin, county_user)
-    page.goto(origin + "/dropout/roster/")
+    page.goto(origin + "/roster/")
     page.locator("#import-link").click()
     page.locator("#import-form input[type=file]").set_input_files(str(sheet))
     page.locator("#import-submit").click()

@@ -9,9 +9,11 @@ import pytest
 from django.urls import reverse
 
 from core.importing.models import ImportRun, ImportStatus
-from dropout.models import CohortBaseline, OutOfCityEnrolment, RosterChild, RosterVersion
+from core.models import RosterChild, RosterVersion
+from dropout.models import CohortBaseline, OutOfCityEnrolment
 from tests.core.import_files import upload, xlsx
-from tests.dropout.factories import id_for, run_round
+from tests.dropout.factories import run_round
+from tests.factories import id_for
 
 pytestmark = pytest.mark.django_db
 

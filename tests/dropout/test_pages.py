@@ -14,14 +14,8 @@ from PIL import Image
 
 from core.attachments.models import Attachment
 from dropout.models import CaseAction, CaseStatus, DropoutCase, ScreeningRound
-from tests.dropout.factories import (
-    ResponsibilityFactory,
-    RosterChildFactory,
-    RosterVersionFactory,
-    listed_names,
-    run_round,
-)
-from tests.factories import StudentFactory
+from tests.dropout.factories import ResponsibilityFactory, listed_names, run_round
+from tests.factories import RosterChildFactory, RosterVersionFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -209,7 +203,7 @@ def test_another_countys_case_is_not_found(other_county_user, client, city_admin
 
 
 def test_a_case_is_opened_by_hand(county_client, township):
-    from tests.dropout.factories import id_for
+    from tests.factories import id_for
 
     number = id_for("231083", dt.date(2012, 2, 2))
     response = county_client.post(

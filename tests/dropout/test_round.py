@@ -12,25 +12,25 @@ from django.test.utils import CaptureQueriesContext
 
 from core import idnumbers
 from core.jobs import JobRun, JobStatus
+from core.models import RosterVersion
 from dropout import selectors, services
 from dropout.models import (
     DropoutCase,
     Exemption,
     OutOfCityEnrolment,
-    RosterVersion,
     RoundStatus,
     ScreeningResult,
     ScreeningRound,
     school_age_birth_window,
 )
-from tests.dropout.factories import (
+from tests.dropout.factories import listed_names, run_round
+from tests.factories import (
     RosterChildFactory,
     RosterVersionFactory,
+    SchoolFactory,
+    StudentFactory,
     id_for,
-    listed_names,
-    run_round,
 )
-from tests.factories import SchoolFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 BORN = dt.date(2013, 3, 14)  # 10 on 31 August 2023

@@ -1,0 +1,148 @@
+"""The roster 监测名单: children of poverty-alleviated 脱贫户 and monitored 监测户 households.
+
+The rural-revitalization office sends it; each import makes a new RosterVersion of a county
+(a versioned snapshot), so a screening round names exactly the list it screened. Several areas read
+it: dropout control screens it against the registry, student aid pays from it, the overview
+reconciles it. It therefore lives in core, beside the registry; its ledger pages are under basics.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core import idnumbers
+from core.models import Gender, IdNumberField, LedgerUrlMixin, PersonMixin, Region, RegionLevel
+from core.scoping import ScopedModel, ScopedQuerySet, TownshipScopedModel
+
+
+class HouseholdCategory(models.TextChoices):
+    POVERTY_ALLEVIATED = "poverty_alleviated", _("Poverty-alleviated household")
+    MONITORED = "monitored", _("Monitored household")
+
+
+class MonitoringType(models.TextChoices):
+    UNSTABLE_ALLEVIATED = "unstable_alleviated", _("Unstable poverty-alleviated household")
+    MARGINAL = "marginal", _("Marginal household prone to poverty")
+    SUDDEN_HARDSHIP = "sudden_hardship", _("Household in sudden severe hardship")
+
+
+class RosterVersionQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        return super().visible_to(user).annotate(children_count=models.Count("children"))
+
+
+class RosterVersion(LedgerUrlMixin, ScopedModel):
+    """One snapshot of a county's roster 监测名单 (each import makes a new one)."""
+
+    label = models.CharField(_("label"), max_length=100)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+        editable=False,
+    )
+    import_run = models.ForeignKey(
+        "core.ImportRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("import run"),
+        editable=False,
+    )
+    source_name = models.CharField(_("source file"), max_length=200, blank=True, editable=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = RosterVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("roster version")
+        verbose_name_plural = _("roster versions")
+        indexes = [models.Index(fields=["county", "created_at"])]
+
+    def __str__(self):
+        if self.created_at is None:
+            return self.label
+        return f"{self.label}（{timezone.localtime(self.created_at):%Y-%m-%d}）"
+
+
+class RosterChild(PersonMixin, TownshipScopedModel):
+    """A child on a roster version: of a poverty-alleviated 脱贫户 or monitored 监测户 household."""
+
+    roster_version = models.ForeignKey(
+        RosterVersion,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name=_("roster version"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    id_number = IdNumberField()
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"))
+    household_head = models.CharField(_("household head"), max_length=50, blank=True)
+    household_category = models.CharField(
+        _("household category"), max_length=20, choices=HouseholdCategory.choices
+    )
+    monitoring_type = models.CharField(
+        _("monitoring type"), max_length=20, choices=MonitoringType.choices, blank=True
+    )
+    risk_eliminated = models.BooleanField(_("risk eliminated"), default=False)
+    township = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registered township"),
+        limit_choices_to={"level": RegionLevel.TOWNSHIP},
+    )
+    village = models.CharField(_("registered village"), max_length=60, blank=True)
+    guardian = models.CharField(_("guardian"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["township__code", "name"]
+        verbose_name = _("roster child")
+        verbose_name_plural = _("roster")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roster_version", "id_number"], name="one_roster_row_per_child_and_version"
+            )
+        ]
+        indexes = [models.Index(fields=["roster_version", "birth_date"])]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if (
+            self.roster_version_id
+            and self.township_id
+            and self.roster_version.county_id != self.township.county_id
+        ):
+            raise ValidationError(
+                {"township": _("The township is not in the roster version's county.")}
+            )
+        if self.id_number and idnumbers.is_valid(self.id_number):
+            born = idnumbers.birth_date(self.id_number)
+            if self.birth_date is None:  # forms and the admin read it from the ID number
+                self.birth_date = born
+            elif born != self.birth_date:
+                raise ValidationError(
+                    {"birth_date": _("The birth date does not agree with the ID number.")}
+                )
+            if self.gender and idnumbers.gender(self.id_number) != self.gender:
+                raise ValidationError(
+                    {"gender": _("The gender does not agree with the ID number.")}
+                )
+        if self.household_category == HouseholdCategory.POVERTY_ALLEVIATED and self.monitoring_type:
+            raise ValidationError(
+                {"monitoring_type": _("Only a monitored household has a monitoring type.")}
+            )
