@@ -5,7 +5,7 @@ not copied. The content types are relabelled in place (dropout → core), so att
 entries and permissions keep pointing at the same rows, and the ledger labels stored as text
 (audit trail, import runs, registry conflicts, export jobs) are rewritten, so a row's history still
 shows every event. The links kept by finished jobs follow the pages to their new address
-(/dropout/roster/… → /roster/…). dropout/0002 then points dropout's foreign keys at the core models
+(/dropout/roster/… → /roster/…). dropout/0003 then points dropout's foreign keys at the core models
 in the migration state (the database's constraints already follow the renamed tables).
 Reversible: migrating back restores the dropout tables, labels and links.
 """

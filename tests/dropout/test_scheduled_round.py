@@ -14,7 +14,8 @@ from core.jobs import JobRun
 from core.models import AuditEvent
 from dropout import services, tasks
 from dropout.models import ScreeningRound
-from tests.dropout.factories import RosterVersionFactory, run_round
+from tests.dropout.factories import run_round
+from tests.factories import RosterVersionFactory
 
 TERM_START = dt.date(2024, 3, 10)
 

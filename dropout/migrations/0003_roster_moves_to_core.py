@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0006_roster_moves_to_core"),
-        ("dropout", "0001_initial"),
+        ("dropout", "0002_one_scheduled_round_per_date"),
     ]
 
     operations = [
