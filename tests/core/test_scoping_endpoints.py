@@ -35,8 +35,8 @@ from core.ledger import all_ledgers
 from core.models import AuditAction, AuditEvent, Student, User
 from dropout.models import CaseAction, DropoutCase, ScreeningRound
 from tests.aid.factories import DisbursementFactory, make_programmes, make_roster
-from tests.dropout.factories import RosterChildFactory, RosterVersionFactory, id_for, run_round
-from tests.factories import StudentFactory
+from tests.dropout.factories import run_round
+from tests.factories import RosterChildFactory, RosterVersionFactory, StudentFactory, id_for
 from tests.scoping import load_all
 
 CASES = load_all()
