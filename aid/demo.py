@@ -39,7 +39,7 @@ from aid.models import (
     refresh_verification,
 )
 from aid.selectors import current_roster_ids, stage_of
-from core import db, idnumbers
+from core import calendar, db, idnumbers
 from core.models import (
     HouseholdCategory,
     Region,
@@ -242,7 +242,7 @@ class _Synthetic:
         """A new ID number (born for the kind's grade, registered in the county) and a name."""
         grade = self.GRADE[kind]
         age = grade + 5 if grade > 0 else grade + 6
-        first = dt.date(SCHOOL_YEAR - age - 1, 9, 1)
+        first = calendar.school_year_start(SCHOOL_YEAR - age - 1)
         while True:
             born = first + dt.timedelta(days=self.rng.randrange(365))
             male = self.rng.random() < 0.52

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +22,7 @@ from aid.models import (
     Stage,
     Term,
 )
+from core import calendar
 from core.filters import ScopedFilterSet, counties, yes_no
 from core.models import School, Student
 
@@ -156,10 +155,7 @@ class PublicityActivityFilterSet(ScopedFilterSet):
         fields = ["title", "county", "channel", "school_year", "held_from", "held_until"]
 
     def in_school_year(self, queryset, name, value):
-        year = int(value)
-        return queryset.filter(
-            held_on__gte=dt.date(year, 9, 1), held_on__lt=dt.date(year + 1, 9, 1)
-        )
+        return queryset.filter(calendar.in_school_year("held_on", int(value)))
 
 
 # --- The checks: filters over a selector's rows (the period is chosen by the page) -------------

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import idnumbers
+from core.calendar import Term
 from core.models import IdNumberField, Region, RegionLevel, School
 from core.scoping import ScopedModel, sees_everything
 
@@ -66,11 +67,6 @@ class BoardingRule(models.TextChoices):
     ANY = "any", _("All pupils")
     BOARDERS = "boarders", _("Boarders")
     DAY = "day", _("Non-boarders")
-
-
-class Term(models.TextChoices):
-    AUTUMN = "autumn", _("Autumn term")
-    SPRING = "spring", _("Spring term")
 
 
 class RecipientCategory(models.TextChoices):

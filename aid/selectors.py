@@ -29,7 +29,6 @@ Rules implemented here:
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -49,7 +48,6 @@ from django.db.models import (
     When,
 )
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aid.models import (
@@ -64,11 +62,11 @@ from aid.models import (
     PublicityActivity,
     RecipientCategory,
     Stage,
-    Term,
     fen,
     wan,
 )
-from core import todo
+from core import calendar, todo
+from core.calendar import Term
 from core.models import (
     HouseholdCategory,
     Region,
@@ -91,30 +89,12 @@ AID_CATEGORIES = (
 # --- Periods -----------------------------------------------------------------------------------
 
 
-def term_of(day: dt.date) -> tuple[int, str]:
-    """(school year, term) of a date: September–February is the autumn term of the school year
-    starting that September, March–August the spring term of the one that started before."""
-    if day.month >= 9:
-        return day.year, Term.AUTUMN
-    if day.month <= 2:
-        return day.year - 1, Term.AUTUMN
-    return day.year - 1, Term.SPRING
-
-
-def previous_term(school_year: int, term: str) -> tuple[int, str]:
-    if term == Term.SPRING:
-        return school_year, Term.AUTUMN
-    return school_year - 1, Term.SPRING
-
-
 def latest_period(user) -> tuple[int, str]:
     """The newest (school year, term) with a disbursement the user sees, else with a standard,
     else today's."""
-    for queryset in (Disbursement.objects.visible_to(user), AidStandard.objects.visible_to(user)):
-        row = queryset.order_by("-school_year", "-term").values("school_year", "term").first()
-        if row:
-            return row["school_year"], row["term"]
-    return term_of(timezone.localdate())
+    return calendar.latest_term(
+        Disbursement.objects.visible_to(user), AidStandard.objects.visible_to(user)
+    )
 
 
 def latest_school_year(user) -> int:
@@ -215,7 +195,7 @@ def current_roster_ids():
 
 def aided_before_ids(school_year: int, term: str):
     """ID numbers aided in the previous term in an aid category (any county)."""
-    year, previous = previous_term(school_year, term)
+    year, previous = calendar.previous_term(school_year, term)
     return (
         Disbursement.objects.filter(school_year=year, term=previous, category__in=AID_CATEGORIES)
         .order_by()
@@ -508,9 +488,7 @@ def summary(*, user, county=None, school_year: int | None = None, category: str 
     }
 
     publicity_rows = PublicityActivity.objects.visible_to(user).filter(
-        county_id__in=county_ids,
-        held_on__gte=dt.date(school_year, 9, 1),
-        held_on__lt=dt.date(school_year + 1, 9, 1),
+        calendar.in_school_year("held_on", school_year), county_id__in=county_ids
     )
     per_channel = {
         row["channel"]: row
@@ -675,7 +653,7 @@ def aid_todo(user) -> list[todo.TodoItem]:
     return [
         todo.TodoItem(
             title=_("Eligible students not aided in %(term)s %(year)s, without a reason")
-            % {"term": Term(term).label, "year": f"{school_year}–{school_year + 1}"},
+            % {"term": Term(term).label, "year": calendar.school_year_label(school_year)},
             count=unexplained,
             url=_link("aid-gap-list", school_year=school_year, term=term, noted="false"),
             level="warning",

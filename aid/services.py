@@ -21,7 +21,7 @@ from aid.models import (
     OutOfAreaStudent,
     Stage,
 )
-from core import audit, idnumbers
+from core import audit, calendar, idnumbers
 from core.models import Student
 from core.scoping import Role, ensure_in_scope
 
@@ -152,8 +152,9 @@ def split_place(place: str) -> tuple[str, str]:
 
 
 def stage_for(grade: int | None, born: dt.date | None, school_year: int) -> str:
-    """The stage of a child studying elsewhere: from the grade if known, else from the age on
-    31 August of the school year's start (3–5 preschool, 6–11 primary, 12–14 junior, 15+ senior)."""
+    """The stage of a child studying elsewhere: from the grade if known, else from the age on the
+    school year's reference day, 31 August (3–5 preschool, 6–11 primary, 12–14 junior, 15+
+    senior)."""
     if grade is not None:
         if grade < 1:
             return Stage.PRESCHOOL
@@ -162,8 +163,7 @@ def stage_for(grade: int | None, born: dt.date | None, school_year: int) -> str:
         return Stage.JUNIOR if grade <= 9 else Stage.SENIOR
     if born is None:
         return Stage.OTHER
-    day = dt.date(school_year, 8, 31)
-    age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    age = calendar.age_in_school_year(born, school_year)
     if age < 6:
         return Stage.PRESCHOOL
     if age < 12:

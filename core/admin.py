@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core import audit, idnumbers
+from core import audit, calendar, idnumbers
 from core.models import (
     Attachment,
     AuditEvent,
@@ -53,7 +53,7 @@ class MaskedPersonAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("age"), ordering="-birth_date")
     def age(self, obj):
-        return idnumbers.age(getattr(obj, "birth_date", None))
+        return calendar.age(getattr(obj, "birth_date", None))
 
 
 class AuditedAdmin(MaskedPersonAdmin):

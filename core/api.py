@@ -18,7 +18,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.settings import api_settings
 
-from core import audit, idnumbers
+from core import audit, calendar, idnumbers
 from core.attachments.services import attachments_follow_row
 from core.conflicts import ConflictSource, refuse
 from core.models import Region, RosterChild, RosterVersion, School, SchoolEnrolment, Student
@@ -125,10 +125,10 @@ def _saved_meanwhile() -> Conflict:
 
 
 class AgeSerializerField(serializers.ReadOnlyField):
-    """A person's age 周岁 today, read from the birth date (see core.idnumbers.age)."""
+    """A person's age 周岁 today, read from the birth date (see core.calendar.age)."""
 
     def to_representation(self, value):
-        return idnumbers.age(value)
+        return calendar.age(value)
 
 
 class LedgerViewSet(viewsets.ModelViewSet):

@@ -31,7 +31,7 @@ from django.db.models.signals import post_delete, pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import db, idnumbers
+from core import calendar, db, idnumbers
 from core.models import (
     AuditEvent,
     Gender,
@@ -58,7 +58,7 @@ CITY_CODE = "231000"
 CITY_NAME = "牡丹江市"
 SCHOOL_YEAR = 2023
 # Ages are counted on the day before the school year starts: 6 on 31 August 2023 → grade 1.
-AGE_DAY = dt.date(SCHOOL_YEAR, 8, 31)
+AGE_DAY = calendar.reference_date(SCHOOL_YEAR)
 LAYOUT_SEED = 231000  # the fixed stream the geography and schools are drawn from
 
 
@@ -609,11 +609,11 @@ def generate_students(
         )
         for code in county_codes
     }
-    # Birth windows: aged `age` on AGE_DAY means born from 1 September age+1 years before.
+    # Birth windows: (first day, number of days) of the children aged `age` on AGE_DAY.
     windows: dict[int, tuple[int, int]] = {}
     for age in range(3, 20):
-        first = dt.date(SCHOOL_YEAR - age - 1, 9, 1).toordinal()
-        windows[age] = (first, dt.date(SCHOOL_YEAR - age, 9, 1).toordinal() - first)
+        after, until = calendar.birth_window(AGE_DAY, age, age)
+        windows[age] = (after.toordinal() + 1, (until - after).days)
     used: dict[tuple[str, int, bool], int] = {}  # (region code, birth day, male) → numbers given
     school_ids = {code: school.pk for code, school in schools.items()}
     county_ids = {code: regions[code].pk for code in county_codes}

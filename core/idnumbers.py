@@ -98,7 +98,7 @@ def mask(value: object) -> str:
     """231083**********1X: the region code and the last two characters kept.
 
     The birth date (characters 7–14) and the first two sequence digits are hidden, and no page
-    shows the birth date beside a masked number (only the age, see `age`): the masked number,
+    shows the birth date beside a masked number (only the age, `calendar.age`): the masked number,
     the age on a given day, the gender and the region leave about 365 × 100 / 11 ≈ 3,300 valid
     numbers possible (tests/core/test_privacy.py counts them), so nothing shown rebuilds it.
     """
@@ -108,15 +108,6 @@ def mask(value: object) -> str:
     return (
         number[:SHOWN_HEAD] + "*" * (len(number) - SHOWN_HEAD - SHOWN_TAIL) + number[-SHOWN_TAIL:]
     )
-
-
-def age(born: dt.date | None, *, on: dt.date | None = None) -> int | None:
-    """Full years of age 周岁 on a day (today by default): what pages show instead of the birth
-    date, which together with the masked number would give the number away."""
-    if born is None:
-        return None
-    on = on or dt.date.today()  # noqa: DTZ011 - a calendar date, not an instant
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def masked_birth_date(value) -> str | None:

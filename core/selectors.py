@@ -9,16 +9,9 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core import calendar
 from core.models import Region, RegionLevel, School, SchoolEnrolment, SchoolKind, Student
 from core.todo import TodoItem, register
-
-
-def current_school_year(today=None) -> int:
-    """A school year is named by the year it starts; it starts on 1 September."""
-    from django.utils import timezone
-
-    today = today or timezone.localdate()
-    return today.year if today.month >= 9 else today.year - 1
 
 
 def _link(name: str, **params) -> str:
@@ -89,7 +82,7 @@ def home_figures(*, user) -> dict:
 @register
 def schools_without_enrolment(user) -> list[TodoItem]:
     """Schools with no enrolment figures for the current school year."""
-    year = current_school_year()
+    year = calendar.current_school_year()
     missing = (
         School.objects.visible_to(user)
         .exclude(

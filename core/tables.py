@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from core import idnumbers
+from core import calendar, idnumbers
 from core.models import Region, RosterChild, RosterVersion, School, SchoolEnrolment, Student
 
 
@@ -32,10 +32,10 @@ class AgeColumn(tables.Column):
         super().__init__(*args, **kwargs)
 
     def render(self, value):
-        return idnumbers.age(value)
+        return calendar.age(value)
 
     def value(self, value):
-        return idnumbers.age(value)
+        return calendar.age(value)
 
 
 class LedgerTable(tables.Table):

@@ -25,7 +25,7 @@ from django.views.generic.edit import FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from core import audit, exports, idnumbers, selectors, todo
+from core import audit, calendar, exports, selectors, todo
 from core.attachments.services import attachments_follow_row
 from core.forms import PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
 from core.jobs import start_job
@@ -141,7 +141,7 @@ class LedgerDetailView(LedgerMixin, DetailView):
             if name == "id_number":
                 value = obj.masked_id
             elif name == "birth_date":  # the age only: beside the masked number a date rebuilds it
-                rows.append(("age", _("age"), idnumbers.age(obj.birth_date)))
+                rows.append(("age", _("age"), calendar.age(obj.birth_date)))
                 continue
             elif getattr(field, "choices", None):
                 value = getattr(obj, f"get_{name}_display")()

@@ -25,7 +25,7 @@ from typing import IO
 from django.db.models import Count
 from django.db.models.functions import Mod
 
-from core import db, idnumbers
+from core import calendar, db, idnumbers
 from core.demo import COUNTIES, VILLAGES, _surname_picker, person_name
 from core.jobs import JobRun, execute
 from core.models import (
@@ -54,7 +54,6 @@ from dropout.models import (
     ResponsibilityLine,
     ScreeningResult,
     ScreeningRound,
-    school_age_birth_window,
 )
 
 SCHOOL_YEAR = 2023
@@ -119,7 +118,7 @@ class _Seeder:
         self.townships = list(
             Region.objects.filter(level=RegionLevel.TOWNSHIP).select_related("county")
         )
-        self.after, self.until = school_age_birth_window(SCHOOL_YEAR)
+        self.after, self.until = calendar.school_age_birth_window(SCHOOL_YEAR)
         self.used: set[str] = set()
 
     def say(self, message: str) -> None:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import calendar
 from core.forms import IdNumberFormField, ScopedModelForm
 from core.models import Region, RegionLevel, School
 from dropout.models import (
@@ -212,8 +213,6 @@ class RoundStartForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from core.selectors import current_school_year
-
-        self.fields["school_year"].initial = current_school_year()
+        self.fields["school_year"].initial = calendar.current_school_year()
         self.fields["counties"].widget.attrs["size"] = 10
         _style(self)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.calendar import birth_window
 from core.models import (
     HouseholdCategory,
     IdNumberField,
@@ -53,49 +54,8 @@ COUNTY = {"level": RegionLevel.COUNTY}
 # --- Settings ----------------------------------------------------------------------------------
 
 
-def school_age_range() -> tuple[int, int]:
-    """Compulsory-education ages, inclusive (default 6 through 15)."""
-    return (
-        int(getattr(settings, "DROPOUT_SCHOOL_AGE_MIN", 6)),
-        int(getattr(settings, "DROPOUT_SCHOOL_AGE_MAX", 15)),
-    )
-
-
 def case_due_days() -> int:
     return int(getattr(settings, "DROPOUT_CASE_DUE_DAYS", 15))
-
-
-def reference_date(school_year: int) -> dt.date:
-    """Ages are counted on 31 August of the year the school year starts."""
-    return dt.date(school_year, 8, 31)
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a year without one
-        return day.replace(year=day.year - years, day=28)
-
-
-def birth_window(day: dt.date, age_min: int, age_max: int) -> tuple[dt.date, dt.date]:
-    """(after, until): children aged age_min..age_max on `day` were born after `after` and on or
-    before `until`.
-
-    Aged `min`..`max` on the reference day R ⇔ born in (R − (max+1) years, R − min years]: on
-    31 August 2023, a child born on 31 August 2017 is 6 (in), one born on 1 September 2017 is 5;
-    one born on 1 September 2007 is 15 (in), one born on 31 August 2007 is 16.
-    """
-    return _years_before(day, age_max + 1), _years_before(day, age_min)
-
-
-def school_age_birth_window(school_year: int) -> tuple[dt.date, dt.date]:
-    """The birth window of the school-age rule in force, for a school year."""
-    low, high = school_age_range()
-    return birth_window(reference_date(school_year), low, high)
-
-
-def age_on(born: dt.date, day: dt.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 # --- Choices -----------------------------------------------------------------------------------

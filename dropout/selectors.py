@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import calendar
 from core.models import (
     Locality,
     Region,
@@ -27,7 +28,6 @@ from core.models import (
     Student,
     StudentStatus,
 )
-from core.selectors import current_school_year
 from core.todo import TodoItem, register
 from dropout.filters import ScreeningResultFilterSet
 from dropout.models import (
@@ -212,14 +212,8 @@ def cumulative(*, user, school_year: int, county=None) -> dict:
 
 def latest_school_year(user) -> int:
     """The school year of the newest finished round the user sees, else the current one."""
-    latest = (
-        ScreeningRound.objects.visible_to(user)
-        .filter(status=RoundStatus.FINISHED)
-        .order_by("-school_year")
-        .values_list("school_year", flat=True)
-        .first()
-    )
-    return latest or current_school_year()
+    finished = ScreeningRound.objects.visible_to(user).filter(status=RoundStatus.FINISHED)
+    return calendar.latest_school_year(finished)
 
 
 def latest_rounds(*, user, school_year: int, counties) -> dict[int, ScreeningRound]:

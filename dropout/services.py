@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit, db
+from core import audit, calendar, db
 from core.jobs import JobFailed, recovers, runner, start_job
 from core.models import (
     AuditAction,
@@ -51,8 +51,6 @@ from dropout.models import (
     ScreeningResult,
     ScreeningRound,
     case_due_days,
-    reference_date,
-    school_age_range,
 )
 
 JOB_KIND = "screening_round"
@@ -117,14 +115,13 @@ def round_start_scheduled(*, school_year: int | None = None, today: dt.date | No
     scheduled round for a date (`one_scheduled_round_per_date`), so two calls that race past the
     look-up still end with one round: the loser's insert fails and it returns the winner's.
     """
-    from core.selectors import current_school_year
-
     today = today or timezone.localdate()
     existing = scheduled_round_on(today)
     if existing is not None:
         return existing
-    year = school_year or current_school_year(today)
-    term = _("autumn term") if today.month >= 8 or today.month == 1 else _("spring term")
+    year = school_year or calendar.current_school_year(today)
+    autumn = calendar.term_of(today)[1] == calendar.Term.AUTUMN
+    term = _("autumn term") if autumn else _("spring term")
     try:
         return _round_create(
             name=_("Scheduled screening, %(year)s–%(next)s %(term)s")
@@ -162,7 +159,7 @@ def _round_create(*, name, school_year, counties, actor, screening_date, schedul
         raise ValidationError({"counties": _("A round covers counties.")})
     if not chosen:
         raise ValidationError({"counties": _("There is no county to screen.")})
-    age_min, age_max = school_age_range()
+    age_min, age_max = calendar.school_age_range()
     with transaction.atomic():
         versions = latest_roster_versions(chosen)
         if not versions:
@@ -172,7 +169,7 @@ def _round_create(*, name, school_year, counties, actor, screening_date, schedul
         screening_round = ScreeningRound.objects.create(
             name=name[:100],
             school_year=school_year,
-            reference_date=reference_date(school_year),
+            reference_date=calendar.reference_date(school_year),
             screening_date=screening_date or timezone.localdate(),
             age_min=age_min,
             age_max=age_max,

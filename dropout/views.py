@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core import calendar
 from core.attachments.models import Attachment
 from core.job_views import visible_jobs
 from core.models import Region, RegionLevel
@@ -30,7 +31,6 @@ from dropout.models import (
     ScreeningResult,
     ScreeningRound,
     case_due_days,
-    school_age_range,
 )
 
 
@@ -70,7 +70,7 @@ class DashboardView(LoginRequiredMixin, View):
         data = selectors.dashboard(
             user=request.user, county=county, school_year=_year_param(request)
         )
-        age_min, age_max = school_age_range()
+        age_min, age_max = calendar.school_age_range()
         context = {
             "data": data,
             "age_min": age_min,
@@ -90,7 +90,7 @@ class RoundStartView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def _render(self, request, form):
-        age_min, age_max = school_age_range()
+        age_min, age_max = calendar.school_age_range()
         return render(
             request,
             "dropout/round_start.html",

@@ -20,7 +20,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core import idnumbers
+from core import calendar, idnumbers
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's 1900 leap-year bug)
 EXCEL_SERIAL_RANGE = (1, 2958465)  # 1900-01-01 … 9999-12-31
@@ -175,10 +175,9 @@ def school_year(value) -> int:
     match = _YEAR.match(raw)
     if not match:
         raise CellError(_("Write the school year as 2023 or 2023-2024."), "school_year")
-    start, end = int(match.group(1)), match.group(2)
-    if end is not None and int(end) != start + 1:
-        raise CellError(_("Write the school year as 2023 or 2023-2024."), "school_year")
-    if not 1950 <= start <= 2100:
+    end = match.group(2)
+    start = calendar.school_year_named(int(match.group(1)), None if end is None else int(end))
+    if start is None or not 1950 <= start <= 2100:
         raise CellError(_("Write the school year as 2023 or 2023-2024."), "school_year")
     return start
 

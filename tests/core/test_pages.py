@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from core import idnumbers
+from core.calendar import current_school_year
 from core.models import AuditAction, AuditEvent, Student
-from core.selectors import current_school_year
 from tests.factories import DEMO_PASSWORD, SchoolFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core import idnumbers
+from core.calendar import school_age_birth_window
 from core.jobs import JobRun, JobStatus
 from core.models import RosterVersion
 from dropout import selectors, services
@@ -21,7 +22,6 @@ from dropout.models import (
     RoundStatus,
     ScreeningResult,
     ScreeningRound,
-    school_age_birth_window,
 )
 from tests.dropout.factories import listed_names, run_round
 from tests.factories import (

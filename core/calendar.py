@@ -1,0 +1,178 @@
+"""The school calendar: school years, terms, ages and the school-age rule, in one place.
+
+* A school year is named by the calendar year it starts in and starts on 1 September: 2023 is
+  1 September 2023 – 31 August 2024 (shown as 2023–2024).
+* It has two terms, autumn (September–February) then spring (March–August).
+* Ages are full years 周岁; the age that decides a school year (compulsory school age, the stage
+  of a child whose grade is unknown) is the age on 31 August before it starts, the reference day.
+* Compulsory school age is 6 through 15 on the reference day (settings `DROPOUT_SCHOOL_AGE_MIN`
+  and `DROPOUT_SCHOOL_AGE_MAX`, from the environment).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+START_MONTH = 9  # a school year starts on 1 September …
+SPRING_MONTH = 3  # … and its spring term on 1 March
+
+
+def today() -> dt.date:
+    """Today's date where the platform is used (Asia/Shanghai), not the server's."""
+    return timezone.localdate()
+
+
+# --- School years ------------------------------------------------------------------------------
+
+
+def school_year_of(day: dt.date) -> int:
+    """The school year a day belongs to: 31 August 2024 is in 2023, 1 September 2024 in 2024."""
+    return day.year if day.month >= START_MONTH else day.year - 1
+
+
+def current_school_year(on: dt.date | None = None) -> int:
+    """The school year of today (or of `on`)."""
+    return school_year_of(on or today())
+
+
+def school_year_start(school_year: int) -> dt.date:
+    return dt.date(school_year, START_MONTH, 1)
+
+
+def school_year_span(school_year: int) -> tuple[dt.date, dt.date]:
+    """(first day, first day of the next school year): days d with first <= d < next."""
+    return school_year_start(school_year), school_year_start(school_year + 1)
+
+
+def in_school_year(field: str, school_year: int) -> models.Q:
+    """A filter for rows whose date `field` falls in the school year."""
+    first, following = school_year_span(school_year)
+    return models.Q(**{f"{field}__gte": first, f"{field}__lt": following})
+
+
+def school_year_label(school_year: int) -> str:
+    """2023 → "2023–2024"."""
+    return f"{school_year}–{school_year + 1}"
+
+
+def school_year_named(start: int, end: int | None = None) -> int | None:
+    """The school year written as its start year (2023) or as its two years (2023, 2024); None
+    when the two years are not consecutive."""
+    if end is not None and end != start + 1:
+        return None
+    return start
+
+
+def latest_school_year(*querysets, on: dt.date | None = None) -> int:
+    """What a dashboard shows when no year is asked for: the newest school year of the first
+    queryset that has rows (each with a `school_year` field), else the current one."""
+    for queryset in querysets:
+        year = queryset.order_by("-school_year").values_list("school_year", flat=True).first()
+        if year is not None:
+            return year
+    return current_school_year(on)
+
+
+# --- Terms -------------------------------------------------------------------------------------
+
+
+class Term(models.TextChoices):
+    """学期. Declared in calendar order (autumn, then spring, of one school year); the values also
+    sort in that order."""
+
+    AUTUMN = "autumn", _("Autumn term")
+    SPRING = "spring", _("Spring term")
+
+
+def term_of(day: dt.date) -> tuple[int, str]:
+    """(school year, term) of a day: September–February is the autumn term of the school year
+    starting that September, March–August the spring term of the one that started before."""
+    school_year = school_year_of(day)
+    if SPRING_MONTH <= day.month < START_MONTH:
+        return school_year, Term.SPRING
+    return school_year, Term.AUTUMN
+
+
+def latest_term(*querysets, on: dt.date | None = None) -> tuple[int, str]:
+    """The newest (school year, term) of the first queryset that has rows (each with
+    `school_year` and `term` fields), else today's."""
+    for queryset in querysets:
+        row = queryset.order_by("-school_year", "-term").values("school_year", "term").first()
+        if row:
+            return row["school_year"], row["term"]
+    return term_of(on or today())
+
+
+def previous_term(school_year: int, term: str) -> tuple[int, str]:
+    """The term before: spring 2023 → autumn 2023, autumn 2023 → spring 2022."""
+    if term == Term.SPRING:
+        return school_year, Term.AUTUMN
+    return school_year - 1, Term.SPRING
+
+
+# --- Ages --------------------------------------------------------------------------------------
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Full years of age 周岁 on a day. Someone born on 29 February turns a year older on
+    1 March in a year without one."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def age(born: dt.date | None, *, on: dt.date | None = None) -> int | None:
+    """Age 周岁 on a day (today by default); None without a birth date. Pages show this instead
+    of the birth date, which together with the masked ID number would give the number away."""
+    if born is None:
+        return None
+    return age_on(born, on or today())
+
+
+def reference_date(school_year: int) -> dt.date:
+    """The day ages are counted on for a school year: 31 August of the year it starts."""
+    return school_year_start(school_year) - dt.timedelta(days=1)
+
+
+def age_in_school_year(born: dt.date, school_year: int) -> int:
+    """The age that counts for a school year: the age on its reference day."""
+    return age_on(born, reference_date(school_year))
+
+
+# --- The school-age rule -----------------------------------------------------------------------
+
+
+def school_age_range() -> tuple[int, int]:
+    """Compulsory-education ages, inclusive (default 6 through 15)."""
+    return (
+        int(getattr(settings, "DROPOUT_SCHOOL_AGE_MIN", 6)),
+        int(getattr(settings, "DROPOUT_SCHOOL_AGE_MAX", 15)),
+    )
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same day `years` earlier; 29 February becomes 28 February in a year without one."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def birth_window(day: dt.date, age_min: int, age_max: int) -> tuple[dt.date, dt.date]:
+    """(after, until): children aged age_min..age_max on `day` were born after `after` and on or
+    before `until`.
+
+    Aged `min`..`max` on the reference day R ⇔ born in (R − (max+1) years, R − min years]: on
+    31 August 2023, a child born on 31 August 2017 is 6 (in), one born on 1 September 2017 is 5;
+    one born on 1 September 2007 is 15 (in), one born on 31 August 2007 is 16.
+    """
+    return years_before(day, age_max + 1), years_before(day, age_min)
+
+
+def school_age_birth_window(school_year: int) -> tuple[dt.date, dt.date]:
+    """The birth window of the school-age rule in force, for a school year."""
+    low, high = school_age_range()
+    return birth_window(reference_date(school_year), low, high)
