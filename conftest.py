@@ -50,6 +50,18 @@ def other_school(other_township):
 
 
 @pytest.fixture
+def neighbour_township(county):
+    return TownshipFactory(parent=county, code="231083101", name="新安镇")
+
+
+@pytest.fixture
+def neighbour_school(neighbour_township):
+    """Another school of the same county (in another township): a school officer of `school`
+    sees and changes nothing of it."""
+    return SchoolFactory(township=neighbour_township, code="2123108302", name="新安镇中心小学")
+
+
+@pytest.fixture
 def city_admin(city):
     return UserFactory(username="city-admin", role=Role.CITY_ADMIN, scope=city)
 
@@ -72,6 +84,20 @@ def county_reviewer(county):
 @pytest.fixture
 def other_county_user(other_county):
     return UserFactory(username="dongning-officer", role=Role.COUNTY_OFFICER, scope=other_county)
+
+
+@pytest.fixture
+def school_user(school):
+    """The school officer 学校填报员 of `school` (长汀镇中心小学, in 海林市)."""
+    return UserFactory(
+        username="changting-school", role=Role.SCHOOL_OFFICER, school=school, scope=school.county
+    )
+
+
+@pytest.fixture
+def school_client(client, school_user):
+    client.force_login(school_user)
+    return client
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from core import idnumbers
 from core.importing.spec import Column, ImportSpec, Kind, RowInvalid
 from core.imports import SCHOOL_COLUMN
 from core.models import RegionLevel, Student
-from core.scoping import county_of
+from core.scoping import county_of, school_of
 
 TERM_WORDS = {
     "秋季学期": Term.AUTUMN,
@@ -259,14 +259,18 @@ def _differs(row: dict, stored: dict) -> bool:
 
 
 def _existing_message(stored: dict, context) -> str:
-    user_county = county_of(context.user)
+    user_county, user_school = county_of(context.user), school_of(context.user)
+    if user_school is not None:  # a school officer: another school's payment is not shown
+        shown = stored["school_id"] == user_school
+    else:
+        shown = user_county is None or stored["county_id"] == user_county
     return already_paid_message(
         pk=stored["pk"],
         school=stored["school__name"],
         paid_on=stored["paid_on"],
         amount=stored["amount"],
         county=stored["county__name"],
-        shown=user_county is None or stored["county_id"] == user_county,
+        shown=shown,
     )
 
 

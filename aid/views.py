@@ -33,6 +33,7 @@ from aid.models import (
     AidStandard,
     CheckKind,
     CheckNote,
+    ContactLog,
     Disbursement,
     OutOfAreaStudent,
     RecipientCategory,
@@ -351,7 +352,7 @@ class OutOfAreaSeedView(LoginRequiredMixin, View):
     """Add the children of the dropout ledger's out-of-city evidence to the out-of-area list."""
 
     def post(self, request):
-        if not can_edit(request.user):
+        if not can_edit(request.user, OutOfAreaStudent):
             raise PermissionDenied(_("Your role may not change ledger rows."))
         result = services.out_of_area_seed_from_dropout(actor=request.user)
         messages.success(
@@ -369,7 +370,7 @@ class ContactAddView(LoginRequiredMixin, View):
     """Log a contact from the out-of-area student's page."""
 
     def post(self, request, pk):
-        if not can_edit(request.user):
+        if not can_edit(request.user, ContactLog):
             raise PermissionDenied(_("Your role may not change ledger rows."))
         student = get_object_or_404(OutOfAreaStudent.objects.visible_to(request.user), pk=pk)
         data = request.POST.copy()

@@ -48,7 +48,8 @@ class LedgerPermission(permissions.BasePermission):
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
-        return request.method in permissions.SAFE_METHODS or can_edit(request.user)
+        model = view.ledger.model if getattr(view, "ledger", None) else None
+        return request.method in permissions.SAFE_METHODS or can_edit(request.user, model)
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):

@@ -102,10 +102,10 @@ def history(obj):
 def history_for(obj, user, limit: int = 50) -> list:
     """A row's history as `user` may read it: what another county's users did to a shared row
     (a city-wide round, say) is shown without their names, file names or values."""
-    from core.scoping import county_of
+    from core.scoping import home_county_of
 
     events = list(history(obj).select_related("actor")[:limit])
-    own = county_of(user)
+    own = home_county_of(user)
     if own is None:
         return events
     for event in events:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import idnumbers
 from core.models import IdNumberField, Region
-from core.scoping import ScopedQuerySet, county_of, sees_everything
+from core.scoping import ScopedQuerySet, home_county_of, sees_everything
 
 REFUSAL = _("This record cannot be entered by you. Please contact the city bureau to check it.")
 
@@ -124,7 +124,7 @@ def record(*, user, model, rows: list[tuple[str, str, object]], source: str) -> 
     """Keep (or count again) one open conflict per (ID number, existing row) the user hit.
 
     `rows` are (id_number, name as entered, the existing row's pk and county id)."""
-    county_id = county_of(user)
+    county_id = home_county_of(user)  # a school officer's attempt is its county's conflict
     if county_id is None or not rows:
         return
     label = model._meta.label_lower

@@ -27,9 +27,15 @@ def navigation(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     from core.ledger import all_ledgers
+    from core.scoping import school_of, school_path
 
+    # A school officer gets the ledgers that hold its school's rows, and no area dashboards
+    # (county figures): nothing in its sidebar leads to an empty county-level page.
+    school_user = school_of(request.user) is not None
     by_app: dict[str, list] = {}
     for ledger in all_ledgers():
+        if school_user and school_path(ledger.model) is None:
+            continue
         try:
             url = reverse(ledger.url_name("list"))
         except NoReverseMatch:
@@ -44,9 +50,10 @@ def navigation(request):
                 "app": app,
                 "title": title,
                 "icon": icon,
-                "url": _landing(app),
+                "url": "" if school_user else _landing(app),
                 "ledgers": by_app.get(app, []),
             }
             for app, title, icon in AREAS
+            if not school_user or by_app.get(app)
         ],
     }

@@ -806,22 +806,40 @@ def build_enrolments(
     return len(rows)
 
 
-def demo_user_specs() -> list[tuple[str, str, str]]:
-    """(username, role, region code) of every demo log-in."""
-    specs = [("city-admin", Role.CITY_ADMIN, CITY_CODE), ("city-staff", Role.CITY_STAFF, CITY_CODE)]
+def demo_user_specs() -> list[tuple[str, str, str, str]]:
+    """(username, role, region code, school code) of every demo log-in.
+
+    Each county has an officer and a reviewer, and its first school (by school code) a school
+    officer named `<county>-<school code>-school`, e.g. hailin-2110830001-school.
+    """
+    specs = [
+        ("city-admin", Role.CITY_ADMIN, CITY_CODE, ""),
+        ("city-staff", Role.CITY_STAFF, CITY_CODE, ""),
+    ]
+    schools = demo_layout().schools
     for county in COUNTIES:
-        specs.append((f"{county.slug}-officer", Role.COUNTY_OFFICER, county.code))
-        specs.append((f"{county.slug}-reviewer", Role.COUNTY_REVIEWER, county.code))
+        specs.append((f"{county.slug}-officer", Role.COUNTY_OFFICER, county.code, ""))
+        specs.append((f"{county.slug}-reviewer", Role.COUNTY_REVIEWER, county.code, ""))
+    for county in COUNTIES:
+        first = min(s.code for s in schools if s.county_code == county.code)
+        specs.append((f"{county.slug}-{first}-school", Role.SCHOOL_OFFICER, county.code, first))
     return specs
 
 
-def build_users(rng: random.Random, regions: dict[str, Region], password: str, say: Say) -> int:
+def build_users(
+    rng: random.Random,
+    regions: dict[str, Region],
+    password: str,
+    say: Say,
+    schools: dict[str, School] | None = None,
+) -> int:
     # One hash for everybody: argon2 is slow on purpose, and the demo users share a password.
     hashed = make_password(password)
     surnames = surname_picker()
     taken = set(User.objects.values_list("username", flat=True))
+    schools = schools if schools is not None else {s.code: s for s in School.objects.all()}
     users = []
-    for username, role, code in demo_user_specs():
+    for username, role, code, school_code in demo_user_specs():
         full_name = person_name(rng, surnames, male=rng.random() < 0.5)
         phone = f"0453-{rng.randrange(6000000, 7000000)}"  # 0453: 牡丹江's area code
         if username in taken:  # a real account of that name (after --force) is left alone
@@ -836,7 +854,8 @@ def build_users(rng: random.Random, regions: dict[str, Region], password: str, s
                 password=hashed,
                 full_name=full_name,
                 role=role,
-                scope=regions[code],
+                scope=regions[code],  # a school officer's: its school's county
+                school=schools[school_code] if school_code else None,
                 phone=phone,
                 is_demo=True,
             )
@@ -861,7 +880,7 @@ def build_demo_city(
     # Separate streams, so the number of students does not change the users' names.
     per_school = build_students(random.Random(seed), students, regions, schools, say)
     enrolments = build_enrolments(random.Random(seed + 1), schools, per_school)
-    users = build_users(random.Random(seed + 2), regions, password, say)
+    users = build_users(random.Random(seed + 2), regions, password, say, schools)
     # Statistics for the rows just written, so that the areas' demos that query them next are
     # planned on them (inside the seeding transaction: ANALYZE sees its rows; core/db.py).
     db.analyze(Region, School, Student, SchoolEnrolment, User, force=True)
@@ -878,6 +897,12 @@ def build_demo_city(
 def demo_logins() -> list[tuple[str, str, str]]:
     """(username, role, scope) of the demo users in the database, for the console."""
     return [
-        (user.username, str(user.get_role_display()), str(user.scope) if user.scope else "")
-        for user in User.objects.filter(is_demo=True).select_related("scope").order_by("pk")
+        (
+            user.username,
+            str(user.get_role_display()),
+            " · ".join(str(place) for place in (user.scope, user.school) if place),
+        )
+        for user in User.objects.filter(is_demo=True)
+        .select_related("scope", "school")
+        .order_by("pk")
     ]

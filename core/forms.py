@@ -18,7 +18,7 @@ from core.models import (
     Student,
     User,
 )
-from core.scoping import CITY_ROLES, COUNTY_ROLES
+from core.scoping import CITY_ROLES, COUNTY_ROLES, SCHOOL_ROLES
 
 
 class IdNumberFormField(forms.CharField):
@@ -202,15 +202,30 @@ class UserCreateForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "full_name", "email", "phone", "role", "scope", "is_active"]
+        fields = [
+            "username",
+            "full_name",
+            "email",
+            "phone",
+            "role",
+            "scope",
+            "school",
+            "is_active",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].required = True
-        self.fields["scope"].required = True
         self.fields["scope"].queryset = Region.objects.filter(
             level__in=[RegionLevel.CITY, RegionLevel.COUNTY]
         )
+        self.fields["scope"].help_text = _(
+            "The city or a county; for a school officer it is its school's county."
+        )
+        self.fields["school"].queryset = School.objects.select_related("county").order_by(
+            "county__code", "code"
+        )
+        self.fields["school"].label_from_instance = lambda s: f"{s.county} · {s.code} {s.name}"
         for field in self.fields.values():
             css = (
                 "form-check-input"
@@ -221,7 +236,17 @@ class UserCreateForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        role, scope = cleaned.get("role"), cleaned.get("scope")
+        role, scope, school = cleaned.get("role"), cleaned.get("scope"), cleaned.get("school")
+        if role in SCHOOL_ROLES:
+            if school is None:
+                self.add_error("school", _("A school officer needs a school."))
+            else:  # its scope is its school's county, whatever was chosen
+                cleaned["scope"] = self.instance.scope = school.county
+                scope = None
+        elif school is not None:
+            self.add_error("school", _("Only a school officer has a school."))
+        elif role and scope is None:
+            self.add_error("scope", _("Choose the city or a county."))
         if role in COUNTY_ROLES and scope and scope.level != RegionLevel.COUNTY:
             self.add_error("scope", _("A county role needs a county as its scope."))
         if role in CITY_ROLES and scope and scope.level != RegionLevel.CITY:
@@ -245,7 +270,7 @@ class UserCreateForm(forms.ModelForm):
 
 class UserUpdateForm(UserCreateForm):
     class Meta(UserCreateForm.Meta):
-        fields = ["full_name", "email", "phone", "role", "scope", "is_active"]
+        fields = ["full_name", "email", "phone", "role", "scope", "school", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

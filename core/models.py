@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import idnumbers
-from core.scoping import Role, ScopedModel, ScopedQuerySet
+from core.scoping import Role, ScopedModel, ScopedQuerySet, school_of
 
 
 class LedgerUrlMixin:
@@ -67,6 +67,13 @@ class RegionLevel(models.TextChoices):
     VILLAGE = "village", _("Village")
 
 
+class RegionQuerySet(ScopedQuerySet):
+    def school_rows(self, user):
+        """A school officer's regions: its school's county and township, what its forms offer."""
+        township = School.objects.filter(pk=school_of(user)).values("township_id")
+        return self.filter(models.Q(pk=user.scope_id) | models.Q(pk__in=township))
+
+
 class Region(models.Model):
     """An administrative division (GB/T 2260): city, county, township or village."""
 
@@ -99,7 +106,7 @@ class Region(models.Model):
         help_text=_("The county this region lies in (itself for a county); empty for the city."),
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = RegionQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -351,7 +358,8 @@ class Student(ScopedModel):
 
 
 class User(AbstractUser):
-    """A person who signs in: a role and the region it covers (the city, or one county)."""
+    """A person who signs in: a role and its scope (the city, one county, or — for a school
+    officer 学校填报员 — one school, whose county is then its county)."""
 
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
@@ -364,6 +372,15 @@ class User(AbstractUser):
         verbose_name=_("scope"),
         limit_choices_to={"level__in": [RegionLevel.CITY, RegionLevel.COUNTY]},
     )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+        verbose_name=_("school"),
+        help_text=_("A school officer's school; its county becomes the user's scope."),
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_demo = models.BooleanField(_("demo account"), default=False, editable=False)
 
@@ -373,12 +390,42 @@ class User(AbstractUser):
         ordering = ["username"]
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role=Role.SCHOOL_OFFICER, school__isnull=False)
+                    | (~models.Q(role=Role.SCHOOL_OFFICER) & models.Q(school__isnull=True))
+                ),
+                name="school_officers_and_only_they_have_a_school",
+                violation_error_message=_(
+                    "A school officer, and only a school officer, has a school."
+                ),
+            )
+        ]
 
     def __str__(self):
         return self.full_name or self.username
 
+    def save(self, *args, **kwargs):
+        self.derive_scope()
+        super().save(*args, **kwargs)
+
+    def derive_scope(self) -> None:
+        """A school officer's scope is its school's county (never typed, never out of date)."""
+        if self.school_id:
+            self.scope_id = School.objects.values_list("county_id", flat=True).get(
+                pk=self.school_id
+            )
+
     def clean(self):
         super().clean()
+        if self.role == Role.SCHOOL_OFFICER:
+            if not self.school_id:
+                raise ValidationError({"school": _("A school officer needs a school.")})
+            self.derive_scope()
+            return
+        if self.school_id:
+            raise ValidationError({"school": _("Only a school officer has a school.")})
         if self.role in (Role.COUNTY_OFFICER, Role.COUNTY_REVIEWER):
             if not self.scope or self.scope.level != RegionLevel.COUNTY:
                 raise ValidationError({"scope": _("A county role needs a county as its scope.")})

@@ -49,7 +49,7 @@ class LedgerMixin(LoginRequiredMixin):
             ledger=self.ledger,
             verbose_name=meta.verbose_name,
             verbose_name_plural=meta.verbose_name_plural,
-            can_edit=can_edit(self.request.user) and self.ledger.editable,
+            can_edit=can_edit(self.request.user, self.ledger.model) and self.ledger.editable,
             list_url=reverse(self.ledger.url_name("list")),
         )
         return context
@@ -57,7 +57,7 @@ class LedgerMixin(LoginRequiredMixin):
 
 class EditPermissionMixin:
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_edit(request.user):
+        if request.user.is_authenticated and not can_edit(request.user, self.ledger.model):
             raise PermissionDenied(_("Your role may not change ledger rows."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -363,7 +363,9 @@ class UserListView(CityAdminRequiredMixin, ListView):
     paginate_by = 100
 
     def get_queryset(self):
-        queryset = User.objects.select_related("scope").order_by("scope__code", "username")
+        queryset = User.objects.select_related("scope", "school").order_by(
+            "scope__code", "username"
+        )
         if text_param(self.request.GET, "q"):
             queryset = queryset.filter(username__contains=text_param(self.request.GET, "q"))
         return queryset

@@ -338,6 +338,10 @@ class ScreeningResult(PersonMixin, ScopedModel):
     it would cost more than the matching itself. Django still applies their on_delete rules.
     """
 
+    # Its school is where the registry placed the child, not a row the school keeps: results
+    # are the county's screening work, and school officers see none of them.
+    school_field = None
+
     county = models.ForeignKey(
         Region,
         on_delete=models.PROTECT,

@@ -642,7 +642,7 @@ def case_open(
     """Open a case by hand (a report from a village, a school): refused if one is open."""
     from core.scoping import can_edit
 
-    if not can_edit(actor):
+    if not can_edit(actor, DropoutCase):
         raise PermissionDenied(_("Your role may not change ledger rows."))
     opened_on = opened_on or timezone.localdate()
     case = DropoutCase(
@@ -700,7 +700,7 @@ def case_action_add(
     from core.attachments.services import attachments_add
     from core.scoping import can_edit
 
-    if not can_edit(actor):
+    if not can_edit(actor, CaseAction):
         raise PermissionDenied(_("Your role may not change ledger rows."))
     uploads = [upload for upload in uploads if upload]
     with transaction.atomic():
@@ -736,7 +736,7 @@ def case_resolve(
     """
     from core.scoping import can_edit
 
-    if not can_edit(actor):
+    if not can_edit(actor, DropoutCase):
         raise PermissionDenied(_("Your role may not change ledger rows."))
     resolved_on = resolved_on or timezone.localdate()
     errors: dict[str, str] = {}

@@ -154,7 +154,7 @@ class CaseDetailView(LedgerDetailView):
             by_action.setdefault(item.object_id, []).append(item)
         for item in actions:
             item.files = by_action.get(item.pk, [])
-        editable = can_edit(user)
+        editable = can_edit(user, DropoutCase)
         context.update(
             actions=actions,
             action_form=kwargs.get("action_form") or CaseActionForm(),
@@ -257,7 +257,7 @@ class CaseOpenView(LoginRequiredMixin, View):
     """Open a case by hand (a report from a village or a school)."""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_edit(request.user):
+        if request.user.is_authenticated and not can_edit(request.user, DropoutCase):
             raise PermissionDenied(_("Your role may not change ledger rows."))
         return super().dispatch(request, *args, **kwargs)
 

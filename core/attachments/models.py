@@ -10,12 +10,28 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import ScopedQuerySet
+from core.scoping import ScopedQuerySet, row_school_id, school_path
 
 
 class AttachmentKind(models.TextChoices):
     PHOTO = "photo", _("Photo")
     DOCUMENT = "document", _("Document")
+
+
+class AttachmentQuerySet(ScopedQuerySet):
+    def school_rows(self, user):
+        """A school officer's attachments: those of the rows it sees (rows of its school)."""
+        from core.ledger import all_ledgers
+
+        rows = models.Q(pk__in=[])
+        for ledger in all_ledgers():
+            if school_path(ledger.model) is None:
+                continue
+            rows |= models.Q(
+                content_type=ContentType.objects.get_for_model(ledger.model),
+                object_id__in=ledger.model.objects.visible_to(user).values("pk"),
+            )
+        return self.filter(rows)
 
 
 class Attachment(models.Model):
@@ -67,7 +83,7 @@ class Attachment(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -77,6 +93,11 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    def scope_school_id(self):
+        """A school officer may add or delete an attachment where it may write the row."""
+        row = self.row
+        return row_school_id(row) if row is not None else None
 
     @property
     def is_photo(self) -> bool:

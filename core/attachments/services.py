@@ -36,7 +36,7 @@ from core.attachments.detection import JPEG, WEBP, FileType, Refused
 from core.attachments.models import Attachment, AttachmentKind
 from core.ledger import REGISTRY
 from core.models import AuditAction
-from core.scoping import can_edit, county_of, ensure_in_scope
+from core.scoping import can_edit, ensure_in_scope, home_county_of
 
 logger = logging.getLogger(__name__)
 
@@ -197,11 +197,11 @@ def _own_county_field(row) -> str | None:
 def _county_for(row, actor):
     """The county an attachment belongs to: its row's; on a shared row, the uploader's."""
     field = _own_county_field(row)
-    return getattr(row, field) if field else county_of(actor)
+    return getattr(row, field) if field else home_county_of(actor)
 
 
 def _check_actor(row, actor) -> None:
-    if not can_edit(actor):
+    if not can_edit(actor, type(row)):
         raise PermissionDenied(_("Your role may not add or delete attachments."))
     if not row_visible_to(row, actor):
         raise PermissionDenied(_("This row belongs to a county outside your scope."))

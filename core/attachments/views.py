@@ -56,7 +56,7 @@ class AttachmentUploadView(LoginRequiredMixin, View):
         if ledger is None:
             raise Http404
         row = get_object_or_404(ledger.model.objects.visible_to(request.user), pk=pk)
-        if not can_edit(request.user):
+        if not can_edit(request.user, ledger.model):
             raise PermissionDenied(_("Your role may not add or delete attachments."))
         try:
             made = services.attachments_add(
@@ -120,7 +120,7 @@ class AttachmentDeleteView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         attachment, ledger, row = visible_attachment(request.user, pk)
-        if not can_edit(request.user):
+        if not can_edit(request.user, ledger.model):
             raise PermissionDenied(_("Your role may not add or delete attachments."))
         services.attachment_delete(attachment=attachment, actor=request.user)
         messages.success(request, _("Attachment %(name)s deleted.") % {"name": attachment})

@@ -24,6 +24,7 @@ class ImportRun(models.Model):
     """One uploaded file for one ledger: checked (preview), then perhaps imported (commit)."""
 
     scope_field = "county"
+    school_field = "actor__school"  # a school officer's runs are its school's (its own, in fact)
 
     ledger = models.CharField(_("ledger"), max_length=60, db_index=True)
     actor = models.ForeignKey(

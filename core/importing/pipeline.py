@@ -44,7 +44,7 @@ from core.importing.models import MAX_STORED_ERRORS, ImportRun, ImportStatus
 from core.importing.reader import Checked, FileRefused, Table
 from core.importing.spec import Column, ImportSpec, Kind, RowInvalid, header_key
 from core.models import AuditAction, AuditEvent, IdNumberField, Region, School
-from core.scoping import county_of, sees_everything
+from core.scoping import county_of, home_county_of, school_of, sees_everything
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +152,7 @@ class Context:
     user: object
     county_id: int | None  # the county a county user is limited to
     sees_all: bool
+    school_id: int | None = None  # the school a school officer is limited to
     run: ImportRun | None = None
     committing: bool = False
     reprs: dict = field(default_factory=lambda: defaultdict(dict))  # model → {pk: str}
@@ -443,6 +444,7 @@ def analyse(
         user=user,
         county_id=county_of(user),
         sees_all=sees_everything(user),
+        school_id=school_of(user),
         run=run,
         committing=lock,
     )
@@ -650,7 +652,7 @@ def _build_rows(spec, values, headers, problems, context: Context, count: int) -
     ambiguous = _("Several regions have this name; write its code instead.")
     built: list[dict | None] = [None] * count
     build_row = spec.build_row
-    sees_all, own_county = context.sees_all, context.county_id
+    sees_all = context.sees_all
     for index, cells in enumerate(zip(*(values[name] for name in present), strict=True)):
         if index in problems:
             continue
@@ -674,12 +676,20 @@ def _build_rows(spec, values, headers, problems, context: Context, count: int) -
             for name, message, code in invalid.problems:
                 problems[index].append((_header_of(headers, spec, name, index), message, code))
             continue
-        county_id = result.get("county_id")
-        if not sees_all and (county_id is None or county_id != own_county):
+        if not sees_all and not _row_in_scope(result, context):
             problems[index].append((_scope_column(spec, headers, index), scope_message, "scope"))
             continue
         built[index] = result
     return built
+
+
+def _row_in_scope(row: dict, context: Context) -> bool:
+    """A county user's rows are its county's; a school officer's, its school's (a ledger
+    without a school has none)."""
+    if context.school_id is not None:
+        return bool(context.school_id) and row.get("school_id") == context.school_id
+    county_id = row.get("county_id")
+    return county_id is not None and county_id == context.county_id
 
 
 def _pick_region(candidates: tuple, parent, context: Context):
@@ -739,13 +749,18 @@ def _classify(spec, analysis: Analysis, built, problems, headers, context, *, lo
     single = len(spec.natural_key) == 1
     values_of = itemgetter(*fields)
     county_at = 2 + fields.index("county_id")
+    school_at = 2 + fields.index("school_id") if "school_id" in fields else None
     for index, row in rows:
         key = key_of(row)
         existing = stored.get((key,) if single else key)
         if existing is None:
             analysis.creates.append(row)
             continue
-        if not context.sees_all and existing[county_at] != context.county_id:
+        if not context.sees_all and (
+            existing[county_at] != context.county_id
+            if context.school_id is None
+            else school_at is None or existing[school_at] != context.school_id
+        ):
             # Not "belongs to another county": that would tell where the row is.
             problems[index].append((_key_column(spec, headers, index), str(REFUSAL), "refused"))
             if "id_number" in spec.natural_key and not context.committing:
@@ -1232,7 +1247,7 @@ def import_run_create(*, ledger, user, upload) -> tuple[ImportRun, Checked | Non
     run = ImportRun(
         ledger=ledger.label,
         actor=user,
-        county_id=county_of(user),
+        county_id=home_county_of(user),
         file_name=name,
         size=upload.size or 0,
     )
@@ -1484,9 +1499,9 @@ def forget_old_files(*, now=None) -> int:
 
 
 def visible_runs(user):
-    """Runs a user may open: county officers their own, county reviewers their county's, city
-    users every run — the same rule as for jobs."""
+    """Runs a user may open: county and school officers their own, county reviewers their
+    county's, city users every run — the same rule as for jobs."""
     runs = ImportRun.objects.visible_to(user)
-    if getattr(user, "role", None) == "county_officer":
+    if getattr(user, "role", None) in ("county_officer", "school_officer"):
         runs = runs.filter(actor=user)
     return runs

@@ -58,7 +58,7 @@ class ImportMixin(LoginRequiredMixin):
         return get_object_or_404(self.runs().select_related("actor", "job"), pk=run_id)
 
     def require_edit(self):
-        if not (can_edit(self.request.user) and self.ledger.editable):
+        if not (can_edit(self.request.user, self.ledger.model) and self.ledger.editable):
             raise PermissionDenied(_("Your role may not change ledger rows."))
 
     def context(self, **extra):
@@ -69,7 +69,7 @@ class ImportMixin(LoginRequiredMixin):
             "list_url": reverse(self.ledger.url_name("list")),
             "upload_url": reverse(self.ledger.url_name("import")),
             "template_url": reverse(self.ledger.url_name("import-template")),
-            "can_import": can_edit(self.request.user) and self.ledger.editable,
+            "can_import": can_edit(self.request.user, self.ledger.model) and self.ledger.editable,
             **extra,
         }
 
@@ -129,7 +129,7 @@ class ImportPreviewView(ImportMixin, View):
                 keep_days=pipeline.keep_files_days(),
                 can_confirm=run.confirmable
                 and run.actor_id == request.user.pk
-                and can_edit(request.user),
+                and can_edit(request.user, self.ledger.model),
                 errors_url=reverse(self.ledger.url_name("import-errors"), args=[run.pk])
                 if run.errors_file
                 else "",

@@ -28,7 +28,7 @@ def attachments_for(context, row):
         "photos": [a for a in attachments if a.is_photo],
         "documents": [a for a in attachments if not a.is_photo],
         "count": len(attachments),
-        "may_edit": can_edit(user),
+        "may_edit": can_edit(user, type(row)),
         "accept": ACCEPT,
         "max_bytes": services.max_bytes(),
         "max_files": services.max_files(),

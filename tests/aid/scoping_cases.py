@@ -38,7 +38,7 @@ def _disbursement_data(school, row=None):
 register(
     ScopingCase(
         label="aid.disbursement",
-        make=lambda school: DisbursementFactory(school=school, name=f"{school.county}受助学生"),
+        make=lambda school: DisbursementFactory(school=school, name=f"{school}受助学生"),
         form_data=_disbursement_data,
         api_data=_disbursement_data,
         marker=lambda row: row.name,
@@ -48,7 +48,7 @@ register(
 register(
     ScopingCase(
         label="aid.checknote",
-        make=lambda school: CheckNoteFactory(school=school, name=f"{school.county}说明学生"),
+        make=lambda school: CheckNoteFactory(school=school, name=f"{school}说明学生"),
         marker=lambda row: row.name,
     )
 )

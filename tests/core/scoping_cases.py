@@ -48,6 +48,7 @@ register(
             "locality": "rural",
         },
         marker=lambda row: row.code,
+        school_make=lambda school: school,  # a school officer's row of this ledger: its school
     )
 )
 
@@ -92,7 +93,7 @@ def _student_data(school, row=None):
 register(
     ScopingCase(
         label="core.student",
-        make=lambda school: StudentFactory(school=school, name=f"{school.county}学生"),
+        make=lambda school: StudentFactory(school=school, name=f"{school}学生"),
         form_data=_student_data,
         api_data=_student_data,
         marker=lambda row: row.name,

@@ -214,20 +214,31 @@ def test_registry_students_are_valid_and_plausible():
 
 def test_demo_users_for_the_city_and_every_county():
     output = seed()
-    users = {u.username: u for u in User.objects.select_related("scope")}
+    users = {u.username: u for u in User.objects.select_related("scope", "school")}
     expected = {"city-admin": Role.CITY_ADMIN, "city-staff": Role.CITY_STAFF}
-    for _name, slug in COUNTIES.values():
+    for code, (_name, slug) in COUNTIES.items():
         expected[f"{slug}-officer"] = Role.COUNTY_OFFICER
         expected[f"{slug}-reviewer"] = Role.COUNTY_REVIEWER
+        # A school officer for the county's first school: <county>-<school code>-school.
+        first = School.objects.filter(county__code=code).order_by("code").first()
+        expected[f"{slug}-{first.code}-school"] = Role.SCHOOL_OFFICER
     assert set(users) == set(expected)
     for username, role in expected.items():
         user = users[username]
         assert user.is_demo and user.is_active and user.role == role and user.full_name
         if role in (Role.CITY_ADMIN, Role.CITY_STAFF):
-            assert user.scope.code == "231000"
+            assert user.scope.code == "231000" and user.school is None
         else:
             assert user.scope.level == RegionLevel.COUNTY
             assert COUNTIES[user.scope.code][1] == username.split("-")[0]
+        if role == Role.SCHOOL_OFFICER:
+            assert user.school.code == username.split("-")[1]
+            assert user.school.county_id == user.scope_id
+        else:
+            assert user.school is None
+    hailin_school = next(name for name in users if name.startswith("hailin-2"))
+    assert School.objects.visible_to(users[hailin_school]).count() == 1
+    assert hailin_school in output
     for username in ("city-admin", "hailin-officer", "dongan-officer", "hailin-reviewer"):
         assert users[username].check_password(PASSWORD)
         assert not users[username].check_password("mdj-demo-2023")

@@ -146,6 +146,12 @@ register(
     ScopingCase(
         label="dropout.screeninground",
         make=lambda school: _round(school.county),
+        # POST starts a round (city administrators only): the request a county or school tries
+        api_data=lambda school, row=None: {
+            "name": "越权排查",
+            "school_year": 2023,
+            "counties": [school.county_id],
+        },
         marker=lambda row: row.name,
     )
 )
@@ -182,7 +188,19 @@ def _case_make(school, name=None):
     )
 
 
-register(ScopingCase(label="dropout.dropoutcase", make=_case_make, marker=lambda row: row.name))
+register(
+    ScopingCase(
+        label="dropout.dropoutcase",
+        make=_case_make,
+        # POST opens a case by hand, in a township: a township outside the caller's scope
+        api_data=lambda school, row=None: {
+            "id_number": id_for(school.county.code, BORN),
+            "name": "越权个案",
+            "township": school.township_id,
+        },
+        marker=lambda row: row.name,
+    )
+)
 
 register(
     ScopingCase(
@@ -201,10 +219,12 @@ register(
 
 
 def _responsibility_data(thing, row=None):
+    from core.models import School
+
     county, township = _place(thing or row)  # a township-level row has no school
     return {
         "township": township.pk,
-        "school": "",
+        "school": thing.pk if isinstance(thing, School) else "",  # given a school: the school's
         "line": row.line if row else "education",
         "person": "赵校长",
         "title": "中心学校校长",
@@ -219,8 +239,14 @@ register(
             township=school.township, person=f"{school.county}责任人"
         ),
         form_data=_responsibility_data,
-        api_data=lambda thing, row=None: {**_responsibility_data(thing, row), "school": None},
+        api_data=lambda thing, row=None: {
+            **_responsibility_data(thing, row),
+            "school": _responsibility_data(thing, row)["school"] or None,
+        },
         marker=lambda row: row.person,
+        school_make=lambda school: ResponsibilityFactory(
+            township=school.township, school=school, person=f"{school}责任人"
+        ),
     )
 )
 
@@ -251,7 +277,7 @@ register(
         make=lambda school: Grade6SpotCheck.objects.create(
             school=school,
             date=dt.date(2023, 10, 9),
-            inspector=f"{school.county}督学",
+            inspector=f"{school}督学",
             present_count=0,
         ),
         form_data=_spot_check_data,
