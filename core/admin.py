@@ -130,15 +130,15 @@ class RosterChildAdmin(AuditedAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "full_name", "role", "scope", "is_active", "last_login"]
+    list_display = ["username", "full_name", "role", "scope", "school", "is_active", "last_login"]
     list_filter = ["role", "is_active", "scope"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Role and scope"), {"fields": ("full_name", "role", "scope", "phone")}),
+        (_("Role and scope"), {"fields": ("full_name", "role", "scope", "school", "phone")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
-        (_("Role and scope"), {"fields": ("full_name", "role", "scope")}),
+        (_("Role and scope"), {"fields": ("full_name", "role", "scope", "school")}),
     )
 
 

@@ -24,6 +24,7 @@ from core import audit
 from core.jobs import result_path, runner
 from core.ledger import REGISTRY
 from core.models import AuditAction
+from core.scoping import home_county_of
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -105,7 +106,7 @@ def file_name(ledger) -> str:
 
 def record_export(*, actor, ledger, query, count: int) -> None:
     """Exports are audited: who exported which ledger, under which filters, how many rows."""
-    county = actor.scope_id if getattr(actor, "role", "").startswith("county") else None
+    county = home_county_of(actor)  # a county's or a school's export: that county's trail
     audit.record(
         actor=actor,
         action=AuditAction.EXPORT,

@@ -45,7 +45,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import ScopedQuerySet
+from core.scoping import ScopedQuerySet, home_county_of
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +234,7 @@ def recovers(kind: str):
 def start_job(*, kind: str, title: str, actor, params: dict | None = None, county=None) -> JobRun:
     """Create the JobRun and enqueue its task once the current transaction commits."""
 
-    if county is None and getattr(actor, "role", "").startswith("county"):
+    if county is None and home_county_of(actor):  # a county's or a school's job: its county's
         county = actor.scope
     job = JobRun.objects.create(
         kind=kind,

@@ -329,3 +329,20 @@ def test_area_pages_open_for_a_school_officer_and_show_nothing_of_the_neighbour(
         assert response.status_code == 200, name
         page = response.content.decode()
         assert neighbour_school.name not in page and "邻校学生" not in page, name
+
+
+def test_a_school_officers_export_and_job_are_its_countys(
+    school_client, school_user, county_reviewer, school
+):
+    """The county's reviewers see the school's jobs and its exports in the trail."""
+    from core.job_views import visible_jobs
+    from core.models import AuditAction, AuditEvent
+
+    StudentFactory(school=school)
+    assert school_client.get(reverse("student-export")).status_code == 200
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert event.actor == school_user and event.county_id == school.county_id
+    with transaction.atomic():
+        job = start_job(kind="export", title="导出", actor=school_user)
+    assert job.county_id == school.county_id
+    assert job in visible_jobs(county_reviewer)
