@@ -1,12 +1,16 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.areas import AreaConfig
 
-class AidConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
+
+class AidConfig(AreaConfig):
+    default = True  # the one config of the app (AreaConfig is imported here too)
     name = "aid"
     verbose_name = _("Student aid")
+    area_icon = "bi-cash-coin"
+    area_order = 20
 
     def ready(self):
+        super().ready()
         # The to-do providers register on import.
         from aid import selectors  # noqa: F401

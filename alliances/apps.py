@@ -1,8 +1,13 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.areas import AreaConfig
 
-class AlliancesConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
+
+class AlliancesConfig(AreaConfig):
+    """Not built yet: the area registers its sidebar entry only."""
+
+    default = True  # the one config of the app (AreaConfig is imported here too)
     name = "alliances"
     verbose_name = _("Alliances and teaching")
+    area_icon = "bi-diagram-3"
+    area_order = 50

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from core import areas
 from core.health import HealthView, LiveView
 
 urlpatterns = [
@@ -22,7 +23,7 @@ urlpatterns = [
         login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
-    path("dropout/", include("dropout.urls")),
-    path("aid/", include("aid.urls")),
+    # Each programme area's own pages under its prefix (core.areas), before the ledgers' pages.
+    *areas.page_urlpatterns(),
     path("", include("core.urls")),
 ]

@@ -1,9 +1,10 @@
-"""/api/v1/: every registered ledger's viewset, plus token log-in and log-out."""
+"""/api/v1/: every registered ledger's viewset, each area's own API views (core.areas), token
+log-in and log-out, imports."""
 
-from django.urls import include, path
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from core import token_views
+from core import areas, token_views
 from core.importing import api as import_api
 from core.ledger import all_ledgers
 
@@ -23,7 +24,6 @@ urlpatterns = [
         import_api.ImportConfirmView.as_view(),
         name="api-import-confirm",
     ),
-    path("dropout/", include("dropout.api_urls")),
-    path("aid/", include("aid.api_urls")),
+    *areas.api_urlpatterns(),  # each area's own API views under its prefix
     *router.urls,
 ]

@@ -9,7 +9,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Basics")
 
     def ready(self):
-        # Each app declares its ledgers in <app>/ledgers.py (machinery in core.ledger).
+        # Each app declares its ledgers in <app>/ledgers.py (machinery in core.ledger) and its
+        # check lists in <app>/checks.py (core.checklists); both land in core.areas.registry.
         autodiscover_modules("ledgers")
+        autodiscover_modules("checks")
         # API tokens are revoked on log-out, a new password and deactivation.
         from core import tokens  # noqa: F401

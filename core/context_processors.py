@@ -1,31 +1,15 @@
-"""The sidebar: the overview and the six programme areas, with the ledgers each area declares."""
+"""The sidebar: the overview and the programme areas (as they registered in core.areas), with the
+ledgers each area declares."""
 
 from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
-
-AREAS = [
-    ("dropout", _("Dropout control"), "bi-person-check"),
-    ("aid", _("Student aid"), "bi-cash-coin"),
-    ("facilities", _("School conditions"), "bi-building"),
-    ("teachers", _("Teacher staffing"), "bi-mortarboard"),
-    ("alliances", _("Alliances and teaching"), "bi-diagram-3"),
-    ("disaster", _("Flood recovery"), "bi-cloud-rain-heavy"),
-]
-
-
-def _landing(app: str) -> str:
-    """An area's own landing page (url name "<app>-dashboard"), if it has one."""
-    try:
-        return reverse(f"{app}-dashboard")
-    except NoReverseMatch:
-        return ""
 
 
 def navigation(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
+    from core.areas import areas
     from core.ledger import all_ledgers
     from core.scoping import school_of, school_path
 
@@ -47,13 +31,13 @@ def navigation(request):
         "nav_basics": by_app.get("core", []),
         "nav_areas": [
             {
-                "app": app,
-                "title": title,
-                "icon": icon,
-                "url": "" if school_user else _landing(app),
-                "ledgers": by_app.get(app, []),
+                "app": area.app,
+                "title": area.title,
+                "icon": area.icon,
+                "url": "" if school_user else area.dashboard_url(),
+                "ledgers": by_app.get(area.app, []),
             }
-            for app, title, icon in AREAS
-            if not school_user or by_app.get(app)
+            for area in areas()
+            if not school_user or by_app.get(area.app)
         ],
     }

@@ -15,7 +15,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
-import importlib
 import itertools
 import random
 import time
@@ -420,20 +419,11 @@ class DemoWipeBlocked(Exception):
 
 
 def area_demos() -> list:
-    """The programme areas' demo modules (`<app>/demo.py` with `seed` and `wipe`), in the order of
-    INSTALLED_APPS: an area may build on the ones before it (aid uses dropout's roster)."""
-    from django.apps import apps
+    """The programme areas' demo modules (`<app>/demo.py` with `seed` and `wipe`, registered in
+    core.areas), in area order: an area may build on the ones before it (aid uses the roster)."""
+    from core.areas import demo_modules
 
-    modules = []
-    for config in apps.get_app_configs():
-        if config.name == "core":
-            continue
-        try:
-            modules.append(importlib.import_module(f"{config.name}.demo"))
-        except ModuleNotFoundError as error:
-            if error.name != f"{config.name}.demo":
-                raise
-    return modules
+    return demo_modules()
 
 
 def seed_areas(*, seed: int, stdout: IO[str] | None = None) -> dict[str, dict]:

@@ -3,31 +3,91 @@
 Each app declares its ledgers in `<app>/ledgers.py` with `register(Ledger(...))`; the registry
 then gives the pages (list, detail, create, edit, delete, export), the API viewset, the sidebar
 entries and the reusable scoping test — nobody writes a view body for a new ledger.
+
+A plain ledger names its model and API prefix; the rest is found by name in the model's app:
+`<Model>FilterSet` in filters.py, `<Model>Table` in tables.py, `<Model>Form` in forms.py (editable
+ledgers only), `<Model>Serializer` in api.py and `<Model>ImportSpec` in imports.py (which gives
+the import pages). The pages' URL prefix (`slug`) is the API prefix unless given. A ledger that
+needs more says so through its hooks: `detail_view` (a LedgerDetailView subclass), `viewset_base`
+(a LedgerViewSet subclass), `routes` (more pages bound to the ledger under its prefix) and
+`api_actions` (DRF `@action` functions added to its viewset).
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 
 from django.urls import path
 
-REGISTRY: dict[str, Ledger] = {}
+from core.areas import registry
+
+REGISTRY: dict[str, Ledger] = registry["ledgers"]
+
+_DERIVED = object()  # "find it by name in the model's app" (a default that is not None)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A page of a ledger beyond the generic ones: `view` is bound to the ledger
+    (`view.as_view(ledger=…)`) and served at `<slug>/<route>`."""
+
+    route: str  # relative to the ledger's slug, e.g. "<int:pk>/actions/"
+    view: type
+    name: str  # the URL name, e.g. "dropout-case-action"
+
+
+def _by_name(model, module: str, suffix: str, *, required: bool):
+    """`<Model><suffix>` from the model's app's `module` (e.g. core.filters.SchoolFilterSet)."""
+    app = model._meta.app_config.name
+    name = f"{model.__name__}{suffix}"
+    try:
+        found = getattr(importlib.import_module(f"{app}.{module}"), name, None)
+    except ModuleNotFoundError as error:
+        if error.name != f"{app}.{module}":
+            raise
+        found = None
+    if found is None and required:
+        raise LookupError(f"{app}.{module}.{name} not found: declare it or pass it to the Ledger")
+    return found
 
 
 @dataclass(frozen=True)
 class Ledger:
     model: type
-    filterset: type
-    table: type
-    form: type | None
-    serializer: type
-    slug: str  # URL prefix of the pages, e.g. "schools" or "roster/versions"
     api_prefix: str  # under /api/v1/, e.g. "schools" or "roster/versions"
+    slug: str = ""  # URL prefix of the pages; default: the API prefix
+    filterset: type = _DERIVED
+    table: type = _DERIVED
+    form: type | None = _DERIVED  # None: no create/edit pages
+    serializer: type = _DERIVED
+    import_spec: object | None = _DERIVED  # a core.importing.spec.ImportSpec: the import pages
     select_related: tuple[str, ...] = ()
     detail_fields: tuple[str, ...] = ()
     editable: bool = True
-    extra: dict = field(default_factory=dict)
-    import_spec: object | None = None  # a core.importing.spec.ImportSpec: gives the import pages
+    detail_view: type | None = None  # default core.views.LedgerDetailView
+    viewset_base: type | None = None  # default core.api.LedgerViewSet
+    routes: tuple[Route, ...] = ()
+    api_actions: tuple = field(default=())  # functions decorated with rest_framework's @action
+
+    def __post_init__(self):
+        model = self.model
+
+        def fill(name, value):
+            object.__setattr__(self, name, value)
+
+        fill("slug", self.slug or self.api_prefix)
+        if self.filterset is _DERIVED:
+            fill("filterset", _by_name(model, "filters", "FilterSet", required=True))
+        if self.table is _DERIVED:
+            fill("table", _by_name(model, "tables", "Table", required=True))
+        if self.serializer is _DERIVED:
+            fill("serializer", _by_name(model, "api", "Serializer", required=True))
+        if self.form is _DERIVED:
+            fill("form", _by_name(model, "forms", "Form", required=True) if self.editable else None)
+        if self.import_spec is _DERIVED:
+            spec = _by_name(model, "imports", "ImportSpec", required=False)
+            fill("import_spec", spec() if spec is not None else None)
 
     @property
     def name(self) -> str:
@@ -43,6 +103,7 @@ class Ledger:
     def urlpatterns(self):
         from core import views
 
+        detail_view = self.detail_view or views.LedgerDetailView
         patterns = [
             path(
                 f"{self.slug}/",
@@ -56,7 +117,7 @@ class Ledger:
             ),
             path(
                 f"{self.slug}/<int:pk>/",
-                views.LedgerDetailView.as_view(ledger=self),
+                detail_view.as_view(ledger=self),
                 name=self.url_name("detail"),
             ),
         ]
@@ -78,6 +139,10 @@ class Ledger:
                     name=self.url_name("delete"),
                 ),
             ]
+        patterns += [
+            path(f"{self.slug}/{route.route}", route.view.as_view(ledger=self), name=route.name)
+            for route in self.routes
+        ]
         if self.import_spec is not None:
             from core.importing.views import import_urlpatterns
 
@@ -88,9 +153,11 @@ class Ledger:
         from core.api import LedgerViewSet
 
         attrs = {"ledger": self, "serializer_class": self.serializer}
-        if not self.editable:
+        attrs.update({action.__name__: action for action in self.api_actions})
+        if not self.editable and self.viewset_base is None:
             attrs["http_method_names"] = ["get", "head", "options"]
-        return type(f"{self.model.__name__}ViewSet", (LedgerViewSet,), attrs)
+        base = self.viewset_base or LedgerViewSet
+        return type(f"{self.model.__name__}ViewSet", (base,), attrs)
 
 
 def register(ledger: Ledger) -> Ledger:

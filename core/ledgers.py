@@ -1,85 +1,24 @@
 """The ledgers of the shared schema: schools, school enrolments, the student registry, regions,
-and the roster 监测名单 (its versions and children) that several areas read."""
+and the roster 监测名单 (its versions and children) that several areas read.
 
-from core.api import (
-    RegionSerializer,
-    RosterChildSerializer,
-    RosterVersionSerializer,
-    SchoolEnrolmentSerializer,
-    SchoolSerializer,
-    StudentSerializer,
-)
-from core.filters import (
-    RegionFilterSet,
-    RosterChildFilterSet,
-    RosterVersionFilterSet,
-    SchoolEnrolmentFilterSet,
-    SchoolFilterSet,
-    StudentFilterSet,
-)
-from core.forms import (
-    RosterChildForm,
-    RosterVersionForm,
-    SchoolEnrolmentForm,
-    SchoolForm,
-    StudentForm,
-)
-from core.imports import (
-    RosterChildImportSpec,
-    SchoolEnrolmentImportSpec,
-    SchoolImportSpec,
-    StudentImportSpec,
-)
+FilterSet, Table, Form, serializer and import spec are found by name (core.ledger)."""
+
 from core.ledger import Ledger, register
 from core.models import Region, RosterChild, RosterVersion, School, SchoolEnrolment, Student
-from core.tables import (
-    RegionTable,
-    RosterChildTable,
-    RosterVersionTable,
-    SchoolEnrolmentTable,
-    SchoolTable,
-    StudentTable,
-)
 
 SCHOOLS = register(
-    Ledger(
-        model=School,
-        filterset=SchoolFilterSet,
-        table=SchoolTable,
-        form=SchoolForm,
-        serializer=SchoolSerializer,
-        slug="schools",
-        api_prefix="schools",
-        select_related=("county", "township"),
-        import_spec=SchoolImportSpec(),
-    )
+    Ledger(model=School, api_prefix="schools", select_related=("county", "township"))
 )
 
 SCHOOL_ENROLMENTS = register(
-    Ledger(
-        model=SchoolEnrolment,
-        filterset=SchoolEnrolmentFilterSet,
-        table=SchoolEnrolmentTable,
-        form=SchoolEnrolmentForm,
-        serializer=SchoolEnrolmentSerializer,
-        slug="enrolments",
-        api_prefix="enrolments",
-        select_related=("school", "county"),
-        import_spec=SchoolEnrolmentImportSpec(),
-    )
+    Ledger(model=SchoolEnrolment, api_prefix="enrolments", select_related=("school", "county"))
 )
 
 STUDENTS = register(
     Ledger(
         model=Student,
-        filterset=StudentFilterSet,
-        table=StudentTable,
-        form=StudentForm,
-        serializer=StudentSerializer,
-        slug="students",
         api_prefix="students",
         select_related=("school", "county", "household_region"),
-        import_spec=StudentImportSpec(),
         detail_fields=(
             "name",
             "id_number",
@@ -95,17 +34,7 @@ STUDENTS = register(
 )
 
 REGIONS = register(
-    Ledger(
-        model=Region,
-        filterset=RegionFilterSet,
-        table=RegionTable,
-        form=None,
-        serializer=RegionSerializer,
-        slug="regions",
-        api_prefix="regions",
-        select_related=("parent",),
-        editable=False,
-    )
+    Ledger(model=Region, api_prefix="regions", select_related=("parent",), editable=False)
 )
 
 # The roster: shared basic data (dropout screens it, aid pays from it). The versions are declared
@@ -114,11 +43,6 @@ REGIONS = register(
 ROSTER_VERSIONS = register(
     Ledger(
         model=RosterVersion,
-        filterset=RosterVersionFilterSet,
-        table=RosterVersionTable,
-        form=RosterVersionForm,
-        serializer=RosterVersionSerializer,
-        slug="roster/versions",
         api_prefix="roster/versions",
         select_related=("county", "imported_by"),
         detail_fields=("label", "county", "note", "imported_by", "source_name", "created_at"),
@@ -128,13 +52,7 @@ ROSTER_VERSIONS = register(
 ROSTER = register(
     Ledger(
         model=RosterChild,
-        filterset=RosterChildFilterSet,
-        table=RosterChildTable,
-        form=RosterChildForm,
-        serializer=RosterChildSerializer,
-        slug="roster",
         api_prefix="roster",
-        import_spec=RosterChildImportSpec(),
         select_related=("county", "township", "roster_version"),
         detail_fields=(
             "name",

@@ -1,7 +1,8 @@
-"""The to-do list: one registry that every programme area feeds.
+"""The to-do list: one store of the registry (core.areas) that every programme area feeds.
 
-A provider is a function `provider(user) -> list[TodoItem]`, registered with `@register`; it must
-compute its items from rows visible to the user.
+A provider is a function `provider(user) -> list[TodoItem]`, registered with `@register` in a
+module its app imports in `ready()` (the areas: their selectors); it must compute its items from
+rows visible to the user.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-PROVIDERS: list[Callable] = []
+from core.areas import registry
+
+PROVIDERS: list[Callable] = registry["todo"]
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,13 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.areas import AreaConfig
 
-class DisasterConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
+
+class DisasterConfig(AreaConfig):
+    """Not built yet: the area registers its sidebar entry only."""
+
+    default = True  # the one config of the app (AreaConfig is imported here too)
     name = "disaster"
     verbose_name = _("Flood recovery")
+    area_icon = "bi-cloud-rain-heavy"
+    area_order = 60

@@ -1,12 +1,16 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.areas import AreaConfig
 
-class DropoutConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
+
+class DropoutConfig(AreaConfig):
+    default = True  # the one config of the app (AreaConfig is imported here too)
     name = "dropout"
     verbose_name = _("Dropout control")
+    area_icon = "bi-person-check"
+    area_order = 10
 
     def ready(self):
-        # The screening round's job runner and the overdue-cases to-do provider register on import.
+        super().ready()
+        # The screening round's job runner and the cases' to-do providers register on import.
         from dropout import selectors, services  # noqa: F401

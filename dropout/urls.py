@@ -1,7 +1,8 @@
-"""Pages of dropout control beyond the generic ledger pages (those come from core.urls).
+"""Pages of dropout control beyond the ledger pages (those, and the case pages' actions, come
+from dropout/ledgers.py through core.urls).
 
-Included from config/urls.py at "dropout/" before core.urls; none of these paths collides with a
-ledger's (dropout/<slug>/, …/export/, …/new/, …/<pk>/, …/<pk>/edit/, …/<pk>/delete/).
+Included at "dropout/" (the area's prefix, core.areas) before core.urls; none of these paths
+collides with a ledger's (dropout/<slug>/, …/export/, …/new/, …/<pk>/, …/<pk>/edit/, …).
 """
 
 from django.urls import path
@@ -12,17 +13,6 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dropout-dashboard"),
     path("rounds/start/", views.RoundStartView.as_view(), name="dropout-round-start"),
     path("cases/open/", views.CaseOpenView.as_view(), name="dropout-case-open"),
-    path(
-        "cases/<int:pk>/actions/",
-        views.case_view(views.CaseActionAddView),
-        name="dropout-case-action",
-    ),
-    path(
-        "cases/<int:pk>/resolve/",
-        views.case_view(views.CaseResolveView),
-        name="dropout-case-resolve",
-    ),
-    path("cases/<int:pk>/close/", views.case_view(views.CaseCloseView), name="dropout-case-close"),
     path("coverage/", views.CoverageView.as_view(), name="dropout-coverage"),
     path("rates/", views.RatesView.as_view(), name="dropout-rates"),
 ]

@@ -310,10 +310,3 @@ class RatesView(LoginRequiredMixin, View):
                 "counties": selectors.visible_counties(request.user),
             },
         )
-
-
-def case_view(view_class):
-    """A case-page view bound to the cases ledger (registered in dropout/ledgers.py)."""
-    from core.ledger import for_model
-
-    return view_class.as_view(ledger=for_model(DropoutCase))

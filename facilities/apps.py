@@ -1,8 +1,13 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.areas import AreaConfig
 
-class FacilitiesConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
+
+class FacilitiesConfig(AreaConfig):
+    """Not built yet: the area registers its sidebar entry only."""
+
+    default = True  # the one config of the app (AreaConfig is imported here too)
     name = "facilities"
     verbose_name = _("School conditions")
+    area_icon = "bi-building"
+    area_order = 30

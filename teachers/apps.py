@@ -1,8 +1,13 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.areas import AreaConfig
 
-class TeachersConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
+
+class TeachersConfig(AreaConfig):
+    """Not built yet: the area registers its sidebar entry only."""
+
+    default = True  # the one config of the app (AreaConfig is imported here too)
     name = "teachers"
     verbose_name = _("Teacher staffing")
+    area_icon = "bi-mortarboard"
+    area_order = 40

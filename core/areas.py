@@ -1,0 +1,207 @@
+"""The programme areas and what they contribute, in one frozen registry of named stores.
+
+An area is a Django app whose `AppConfig` subclasses `AreaConfig`: it declares its sidebar title
+(the app's `verbose_name`), icon and order, and `AreaConfig.ready()` registers an `Area` with what
+the app has at the conventional paths — `<app>/urls.py` (pages under `/<prefix>/`),
+`<app>/api_urls.py` (under `/api/v1/<prefix>/`), `<app>/demo.py` (`seed` and `wipe`),
+`<app>/overview.py` (`card(user)` for the home page, `dispatch_section(...)` for the weekly
+dispatch) and `tests/<app>/scoping_cases.py`. Ledgers (`<app>/ledgers.py`) and check lists
+(`<app>/checks.py`) register themselves into the same registry; to-do providers with
+`core.todo.register`. core and config read the stores and name no area: adding an area edits no
+file of theirs (docs/areas.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+from dataclasses import dataclass
+
+from django.apps import AppConfig
+from django.urls import NoReverseMatch, include, path, reverse
+
+
+class Registry(dict):
+    """A dict whose keys — the stores — are fixed when it is made (after NetBox's registry).
+
+    Stores are filled, never added or replaced: `registry["cards"]` works, `registry["card"] =
+    …` raises, so a typo cannot quietly start a second registry.
+    """
+
+    def __setitem__(self, key, value):
+        raise TypeError(f"the registry's stores are fixed; cannot set {key!r}")
+
+    def __delitem__(self, key):
+        raise TypeError(f"the registry's stores are fixed; cannot delete {key!r}")
+
+    def __getitem__(self, key):
+        try:
+            return super().__getitem__(key)
+        except KeyError:
+            stores = ", ".join(self)
+            raise KeyError(f"no store {key!r} in the registry (stores: {stores})") from None
+
+
+registry = Registry(
+    areas={},  # app label → Area
+    ledgers={},  # model label → core.ledger.Ledger
+    checks={},  # check list key ("aid.gap") → core.checklists.CheckList
+    todo=[],  # provider(user) -> list[core.todo.TodoItem]
+    cards={},  # app label → card(user) -> Card
+    dispatch={},  # app label → dispatch_section(*, user, start, end) -> DispatchSection
+    demo={},  # app label → module name with seed(rng=, stdout=) and wipe()
+    scoping={},  # app label → module name of the area's ScopingCases (tests/<app>/...)
+)
+
+
+@dataclass(frozen=True)
+class Area:
+    """One programme area as the sidebar, the URL configuration and the overview see it."""
+
+    app: str  # the app label, e.g. "dropout"
+    title: str  # the sidebar title (the app's verbose_name)
+    icon: str  # a Bootstrap icon class, e.g. "bi-person-check"
+    order: int  # place in the sidebar (and the order the demo steps run: later builds on earlier)
+    prefix: str  # URL prefix: pages at /<prefix>/, API at /api/v1/<prefix>/
+    urls: str | None = None  # module with `urlpatterns` of the area's own pages
+    api_urls: str | None = None  # module with `urlpatterns` of the area's own API views
+    dashboard: str | None = None  # URL name of the area's landing page
+
+    def dashboard_url(self) -> str:
+        if not self.dashboard:
+            return ""
+        try:
+            return reverse(self.dashboard)
+        except NoReverseMatch:
+            return ""
+
+
+# --- What the overview and the weekly dispatch ask of an area -------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: object  # a number (or None when there is nothing to count yet)
+    url: str = ""  # the rows behind the figure, in the user's scope
+    level: str = ""  # bootstrap colour for a figure that needs attention ("danger", "warning")
+
+
+@dataclass(frozen=True)
+class Card:
+    """An area's headline figures for the home page, computed for the user's scope."""
+
+    area: str  # app label
+    title: str
+    url: str  # the area's dashboard
+    figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class DispatchSection:
+    """An area's part of the weekly dispatch: one workbook sheet and one e-mail paragraph."""
+
+    area: str
+    title: str  # the sheet's title and the paragraph's heading
+    header: tuple[str, ...]  # the sheet's column headers
+    rows: tuple[tuple, ...]  # one row per county in the user's scope, then a total row
+    paragraph: str  # plain text for the e-mail
+
+
+# --- Registration ------------------------------------------------------------------------------
+
+
+def register_area(area: Area) -> Area:
+    if area.app in registry["areas"]:
+        raise ValueError(f"area {area.app} registered twice")
+    registry["areas"][area.app] = area
+    return area
+
+
+def areas() -> list[Area]:
+    """Every registered area, in sidebar order."""
+    return sorted(registry["areas"].values(), key=lambda area: (area.order, area.app))
+
+
+def _module(name: str) -> str | None:
+    """`name` if that module exists (a module that exists but fails to import still raises)."""
+    try:
+        return name if importlib.util.find_spec(name) is not None else None
+    except ModuleNotFoundError:
+        return None
+
+
+class AreaConfig(AppConfig):
+    """Base of a programme area's AppConfig: set `area_icon` and `area_order`, and put the
+    area's pieces at the conventional paths; `ready()` registers what it finds."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    area_icon = "bi-grid"
+    area_order = 100
+    area_prefix: str | None = None  # default: the app label
+    area_dashboard: str | None = None  # default: "<label>-dashboard"
+
+    def ready(self):
+        name, label = self.name, self.label
+        register_area(
+            Area(
+                app=label,
+                title=self.verbose_name,
+                icon=self.area_icon,
+                order=self.area_order,
+                prefix=self.area_prefix or label,
+                urls=_module(f"{name}.urls"),
+                api_urls=_module(f"{name}.api_urls"),
+                dashboard=self.area_dashboard or f"{label}-dashboard",
+            )
+        )
+        if demo := _module(f"{name}.demo"):
+            registry["demo"][label] = demo
+        registry["scoping"][label] = f"tests.{label}.scoping_cases"
+        if _module(f"{name}.overview"):
+            overview = importlib.import_module(f"{name}.overview")
+            if hasattr(overview, "card"):
+                registry["cards"][label] = overview.card
+            if hasattr(overview, "dispatch_section"):
+                registry["dispatch"][label] = overview.dispatch_section
+
+
+# --- What core and config read -----------------------------------------------------------------
+
+
+def page_urlpatterns() -> list:
+    """Each area's own pages under its prefix (config/urls.py, before the ledgers' pages)."""
+    return [path(f"{area.prefix}/", include(area.urls)) for area in areas() if area.urls]
+
+
+def api_urlpatterns() -> list:
+    """Each area's own API views under /api/v1/<prefix>/ (core/api_urls.py)."""
+    return [path(f"{area.prefix}/", include(area.api_urls)) for area in areas() if area.api_urls]
+
+
+def demo_modules() -> list:
+    """The areas' demo modules, in area order: an area may build on the ones before it."""
+    return [
+        importlib.import_module(registry["demo"][area.app])
+        for area in areas()
+        if area.app in registry["demo"]
+    ]
+
+
+def scoping_modules() -> list[str]:
+    return [registry["scoping"][area.app] for area in areas() if area.app in registry["scoping"]]
+
+
+def cards_for(user) -> list[Card]:
+    """Every area's card for this user, in sidebar order (an area without one is left out)."""
+    return [registry["cards"][area.app](user) for area in areas() if area.app in registry["cards"]]
+
+
+def dispatch_sections(*, user, start: dt.date, end: dt.date) -> list[DispatchSection]:
+    """Every area's section of the dispatch for the week start..end (inclusive)."""
+    return [
+        registry["dispatch"][area.app](user=user, start=start, end=end)
+        for area in areas()
+        if area.app in registry["dispatch"]
+    ]
