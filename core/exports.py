@@ -13,15 +13,16 @@ from io import BytesIO
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.http import QueryDict
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from core import audit
-from core.jobs import result_path, runner
+from core.jobs import result_path, runner, start_job
 from core.ledger import REGISTRY
 from core.models import AuditAction
 from core.scoping import home_county_of
@@ -71,64 +72,96 @@ def table_rows(table) -> Iterable[list]:
     return table.as_values()
 
 
-def export_ledger(*, ledger, user, query) -> tuple[bytes, int]:
-    """The ledger's rows visible to `user` under the list's filters and sort, as .xlsx bytes.
+# --- Export sources: a ledger (core.ledger) or a check list (core.checklists) ------------------
+#
+# A source gives `export_table(user=, query=) -> (table, rows)`, `export_title()`,
+# `export_stem()`, `export_audit() -> (model, extra changes)` and `job_params()`; the page, the
+# job and the audit trail below are the same for both.
 
-    `query` is the list page's QueryDict (filters and `sort`); the page and the export job both
-    come here, so an export always matches what the list shows.
+
+def source_from(params: dict):
+    """The source an export job's params name (see `job_params`)."""
+    if "check" in params:
+        from core.checklists import CHECKS
+
+        return CHECKS[params["check"]]
+    return REGISTRY[params["ledger"]]
+
+
+def export_source(*, source, user, query) -> tuple[bytes, int]:
+    """The source's rows visible to `user` under the page's filters and sort, as .xlsx bytes.
+
+    `query` is the page's QueryDict (filters and `sort`); the page and the export job both come
+    here, so an export always matches what the page shows.
     """
-    request = SimpleNamespace(user=user, GET=query, META={})
-    queryset = ledger.model.objects.visible_to(user)
-    if ledger.select_related:
-        queryset = queryset.select_related(*ledger.select_related)
-    filterset = ledger.filterset(query or None, queryset=queryset, request=request)
-    rows = filterset.qs
-    table = ledger.table(rows)
-    RequestConfig(request, paginate=False).configure(table)
-    title = str(ledger.model._meta.verbose_name_plural)
-    return write_xlsx(table_rows(table), sheet_title=title), rows.count()
+    table, rows = source.export_table(user=user, query=query)
+    RequestConfig(SimpleNamespace(user=user, GET=query, META={}), paginate=False).configure(table)
+    return write_xlsx(table_rows(table), sheet_title=source.export_title()), rows.count()
 
 
-def count_rows(*, ledger, user, query) -> int:
-    request = SimpleNamespace(user=user, GET=query, META={})
-    filterset = ledger.filterset(
-        query or None, queryset=ledger.model.objects.visible_to(user), request=request
-    )
-    return filterset.qs.count()
+def count_rows(*, source, user, query) -> int:
+    _table, rows = source.export_table(user=user, query=query)
+    return rows.count()
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def file_name(ledger) -> str:
-    return f"{ledger.name}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+def file_name(source) -> str:
+    return f"{source.export_stem()}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
 
 
-def record_export(*, actor, ledger, query, count: int) -> None:
-    """Exports are audited: who exported which ledger, under which filters, how many rows."""
+def record_export(*, actor, source, query, count: int) -> None:
+    """Exports are audited: who exported which ledger or check list, under which filters, how
+    many rows."""
     county = home_county_of(actor)  # a county's or a school's export: that county's trail
+    model, extra = source.export_audit()
     audit.record(
         actor=actor,
         action=AuditAction.EXPORT,
-        model=ledger.model,
+        model=model,
         county=county,
-        changes={"rows": count},
+        changes={"rows": count, **extra},
         note=query.urlencode()[:300],
     )
+
+
+def export_response(request, source):
+    """The export of a list page: the file at once up to EXPORT_MAX_ROWS_INLINE rows; above, a
+    job (its page shows progress and offers the file when ready)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    if count_rows(source=source, user=request.user, query=query) > settings.EXPORT_MAX_ROWS_INLINE:
+        job = start_job(
+            kind="export",
+            title=_("Export of %(ledger)s") % {"ledger": source.export_title()},
+            actor=request.user,
+            params={
+                **source.job_params(),
+                "query": query.urlencode(),
+                "language": translation.get_language(),
+            },
+        )
+        return HttpResponseRedirect(job.get_absolute_url())
+    content, count = export_source(source=source, user=request.user, query=query)
+    record_export(actor=request.user, source=source, query=query, count=count)
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{file_name(source)}"'
+    return response
 
 
 @runner("export")
 def run_export(job, progress) -> dict:
     """The export job: the same rows as the page would send, written to a file to download."""
-    ledger = REGISTRY[job.params["ledger"]]
+    source = source_from(job.params)
     query = QueryDict(job.params.get("query", ""))
     progress(0, 1, "")
     with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
-        content, count = export_ledger(ledger=ledger, user=job.actor, query=query)
-        name = file_name(ledger)
+        content, count = export_source(source=source, user=job.actor, query=query)
+        name = file_name(source)
     path = result_path(job, ".xlsx")
     path.write_bytes(content)
-    record_export(actor=job.actor, ledger=ledger, query=query, count=count)
+    record_export(actor=job.actor, source=source, query=query, count=count)
     return {
         "result_file": str(path.relative_to(settings.MEDIA_ROOT)),
         "download_name": name,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.urls import path
 
@@ -148,6 +149,29 @@ class Ledger:
 
             patterns += import_urlpatterns(self)
         return patterns
+
+    # --- The export source (core.exports) ---------------------------------------------------
+
+    def export_table(self, *, user, query):
+        """The list page's rows for `user` under `query` (filters; `sort` applies to the table)."""
+        queryset = self.model.objects.visible_to(user)
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        request = SimpleNamespace(user=user, GET=query, META={})
+        rows = self.filterset(query or None, queryset=queryset, request=request).qs
+        return self.table(rows), rows
+
+    def export_title(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    def export_stem(self) -> str:
+        return self.name
+
+    def export_audit(self) -> tuple[type, dict]:
+        return self.model, {}
+
+    def job_params(self) -> dict:
+        return {"ledger": self.label}
 
     def viewset(self):
         from core.api import LedgerViewSet

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from core import conflict_views, job_views, token_views, views
+from core.checklists import all_checks
 from core.ledger import all_ledgers
 
 urlpatterns = [
@@ -46,3 +47,5 @@ urlpatterns = [
 ]
 for ledger in all_ledgers():
     urlpatterns += ledger.urlpatterns()
+for check in all_checks():
+    urlpatterns += check.urlpatterns()

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView
@@ -28,7 +27,6 @@ from django_tables2 import SingleTableMixin
 from core import audit, calendar, exports, selectors, todo
 from core.attachments.services import attachments_follow_row
 from core.forms import PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
-from core.jobs import start_job
 from core.models import AuditAction, AuditEvent, Student, User
 from core.scoping import can_edit, ensure_in_scope, is_city_admin
 
@@ -97,29 +95,7 @@ class LedgerExportView(LedgerMixin, View):
     """
 
     def get(self, request):
-        query = request.GET.copy()
-        query.pop("page", None)
-        if exports.count_rows(ledger=self.ledger, user=request.user, query=query) > (
-            settings.EXPORT_MAX_ROWS_INLINE
-        ):
-            job = start_job(
-                kind="export",
-                title=_("Export of %(ledger)s")
-                % {"ledger": self.ledger.model._meta.verbose_name_plural},
-                actor=request.user,
-                params={
-                    "ledger": self.ledger.label,
-                    "query": query.urlencode(),
-                    "language": translation.get_language(),
-                },
-            )
-            return HttpResponseRedirect(job.get_absolute_url())
-        content, count = exports.export_ledger(ledger=self.ledger, user=request.user, query=query)
-        exports.record_export(actor=request.user, ledger=self.ledger, query=query, count=count)
-        response = HttpResponse(content, content_type=exports.XLSX_TYPE)
-        name = exports.file_name(self.ledger)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return exports.export_response(request, self.ledger)
 
 
 class LedgerDetailView(LedgerMixin, DetailView):
