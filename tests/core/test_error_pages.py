@@ -1,4 +1,4 @@
-"""403, 404 and 400 answer with the site's own page, in the user's language, not Django's bare one."""
+"""403, 404 and 400 answer with the site's own page, in the user's language, not a bare one."""
 
 from __future__ import annotations
 
