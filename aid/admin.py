@@ -1,7 +1,6 @@
 """Student aid in the admin: writes audited like every other door; ID numbers shown masked."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 from aid.models import (
     AidProgramme,
@@ -13,12 +12,6 @@ from aid.models import (
     PublicityActivity,
 )
 from core.admin import AuditedAdmin
-
-
-class MaskedIdAdmin(AuditedAdmin):
-    @admin.display(description=_("ID number"))
-    def masked_id(self, obj):
-        return obj.masked_id
 
 
 @admin.register(AidProgramme)
@@ -35,7 +28,7 @@ class AidStandardAdmin(AuditedAdmin):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(MaskedIdAdmin):
+class DisbursementAdmin(AuditedAdmin):
     list_display = ["name", "masked_id", "programme", "school_year", "term", "amount", "school"]
     list_filter = ["school_year", "term", "category", "county", "programme"]
     search_fields = ["name"]
@@ -44,14 +37,14 @@ class DisbursementAdmin(MaskedIdAdmin):
 
 
 @admin.register(CheckNote)
-class CheckNoteAdmin(MaskedIdAdmin):
+class CheckNoteAdmin(AuditedAdmin):
     list_display = ["check_kind", "name", "masked_id", "school_year", "term", "county"]
     list_filter = ["check_kind", "county"]
     raw_id_fields = ["school"]
 
 
 @admin.register(OutOfAreaStudent)
-class OutOfAreaStudentAdmin(MaskedIdAdmin):
+class OutOfAreaStudentAdmin(AuditedAdmin):
     list_display = ["name", "masked_id", "county", "province", "city", "stage", "verified_on"]
     list_filter = ["county", "stage", "source", "receives_aid", "meets_standard"]
     search_fields = ["name"]

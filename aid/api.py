@@ -32,6 +32,7 @@ from aid.models import (
 )
 from core.api import IdNumberSerializerField, ScopedModelSerializer
 from core.models import Region, RegionLevel
+from core.scoping import is_city_admin
 
 
 def _messages(error: DjangoValidationError):
@@ -206,7 +207,7 @@ class CityAdminWrites(permissions.BasePermission):
             return False
         if request.method in permissions.SAFE_METHODS:
             return True
-        return services.may_edit_standards(request.user)
+        return is_city_admin(request.user)
 
 
 class AidProgrammeSerializer(serializers.ModelSerializer):

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import idnumbers
 from core.calendar import Term
-from core.models import IdNumberField, Region, RegionLevel, School
-from core.scoping import ScopedModel, sees_everything
+from core.models import IdNumberField, LedgerUrlMixin, PersonMixin, Region, RegionLevel, School
+from core.scoping import CityLevelQuerySet, ScopedModel
 
 CENT = Decimal("0.01")
 TEN_THOUSAND = Decimal(10000)
@@ -40,13 +40,6 @@ def wan(value) -> Decimal:
     """Yuan as 万元 with two decimals, the way dashboards show money (1966300 → 196.63), rounded
     half up as accountants do (250 yuan → 0.03)."""
     return (fen(value) / TEN_THOUSAND).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-class LedgerUrlMixin:
-    """The row's page among the generated ledger pages (`<model>-detail`)."""
-
-    def get_absolute_url(self):
-        return reverse(f"{self._meta.model_name}-detail", args=[self.pk])
 
 
 # --- Choices -----------------------------------------------------------------------------------
@@ -108,17 +101,6 @@ class Channel(models.TextChoices):
 
 
 # --- Programmes and standards (city level: everyone reads, city administrators edit) ----------
-
-
-class CityLevelQuerySet(models.QuerySet):
-    """Reference data of the whole city: every signed-in user with a role reads all of it."""
-
-    def visible_to(self, user):
-        if sees_everything(user) or (
-            user and user.is_authenticated and user.is_active and getattr(user, "role", "")
-        ):
-            return self.all()
-        return self.none()
 
 
 class AidProgramme(models.Model):
@@ -218,7 +200,7 @@ def already_paid_message(*, pk, school, paid_on, amount, county, shown: bool) ->
     ) % {"county": county}
 
 
-class Disbursement(LedgerUrlMixin, ScopedModel):
+class Disbursement(PersonMixin, ScopedModel):
     """One payment of one programme to one student for one term 资助发放台账; county = the
     paying school's county."""
 
@@ -275,10 +257,6 @@ class Disbursement(LedgerUrlMixin, ScopedModel):
     def __str__(self):
         return f"{self.name} {self.school_year} {self.get_term_display()}"
 
-    @property
-    def masked_id(self) -> str:
-        return idnumbers.mask(self.id_number)
-
     def duplicate(self):
         """The stored row with this row's key (student, programme, year, term), or None."""
         if not (self.id_number and self.programme_id and self.school_year and self.term):
@@ -331,7 +309,7 @@ class Disbursement(LedgerUrlMixin, ScopedModel):
 # --- Notes on check rows -----------------------------------------------------------------------
 
 
-class CheckNote(LedgerUrlMixin, ScopedModel):
+class CheckNote(PersonMixin, ScopedModel):
     """An officer's reason on a row of a check 核查说明: why an eligible student was not aided,
     why a payment is below the standard, why two counties paid."""
 
@@ -388,15 +366,11 @@ class CheckNote(LedgerUrlMixin, ScopedModel):
     def __str__(self):
         return f"{self.get_check_kind_display()} · {self.name}"
 
-    @property
-    def masked_id(self) -> str:
-        return idnumbers.mask(self.id_number)
-
 
 # --- Out-of-area supervision -------------------------------------------------------------------
 
 
-class OutOfAreaStudent(LedgerUrlMixin, ScopedModel):
+class OutOfAreaStudent(PersonMixin, ScopedModel):
     """A locally registered student studying elsewhere 本地户籍外地就读; county = the county of
     household registration. Verified once a contact verified the schooling and the aid received
     there (ContactLog.reached): `verified_on` is that contact's date, kept by ContactLog."""
@@ -453,10 +427,6 @@ class OutOfAreaStudent(LedgerUrlMixin, ScopedModel):
 
     def __str__(self):
         return self.name
-
-    @property
-    def masked_id(self) -> str:
-        return idnumbers.mask(self.id_number)
 
     @property
     def where(self) -> str:

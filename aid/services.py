@@ -7,9 +7,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from aid.models import (
     AidProgramme,
@@ -21,9 +20,14 @@ from aid.models import (
     OutOfAreaStudent,
     Stage,
 )
+from aid.selectors import current_roster_ids
 from core import audit, calendar, idnumbers
 from core.models import Student
-from core.scoping import Role, ensure_in_scope
+from core.scoping import ensure_in_scope, require_city_admin
+
+# aid's one dependency on dropout, in the open: dropout's out-of-city enrolment evidence seeds the
+# out-of-area list. What else they share (the roster) comes from core.
+from dropout.models import OutOfCityEnrolment
 
 
 def registry_students(user, id_numbers: Iterable[str]) -> dict[str, Student]:
@@ -35,25 +39,14 @@ def registry_students(user, id_numbers: Iterable[str]) -> dict[str, Student]:
     return {student.id_number: student for student in rows}
 
 
-def may_edit_standards(user) -> bool:
-    """Programmes and standards are the city's: only city administrators change them."""
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or getattr(user, "role", None) == Role.CITY_ADMIN)
-    )
-
-
-def _require_city_admin(actor) -> None:
-    if not may_edit_standards(actor):
-        raise PermissionDenied(_("Only city administrators may change aid programmes."))
+# Programmes and standards are the city's: only city administrators change them.
+PROGRAMMES_REFUSED = _lazy("Only city administrators may change aid programmes.")
 
 
 @transaction.atomic
 def programme_save(*, programme: AidProgramme, actor) -> AidProgramme:
     """Create or change a programme; the audit trail keeps its history."""
-    _require_city_admin(actor)
+    require_city_admin(actor, PROGRAMMES_REFUSED)
     before = audit.snapshot(AidProgramme.objects.get(pk=programme.pk)) if programme.pk else None
     programme.save()
     if before is None:
@@ -66,7 +59,7 @@ def programme_save(*, programme: AidProgramme, actor) -> AidProgramme:
 @transaction.atomic
 def standard_save(*, standard: AidStandard, actor) -> AidStandard:
     """Create or change a standard (amount per student per term); audited."""
-    _require_city_admin(actor)
+    require_city_admin(actor, PROGRAMMES_REFUSED)
     before = audit.snapshot(AidStandard.objects.get(pk=standard.pk)) if standard.pk else None
     standard.save()
     if before is None:
@@ -78,7 +71,7 @@ def standard_save(*, standard: AidStandard, actor) -> AidStandard:
 
 @transaction.atomic
 def standard_delete(*, standard: AidStandard, actor) -> None:
-    _require_city_admin(actor)
+    require_city_admin(actor, PROGRAMMES_REFUSED)
     before, pk = audit.snapshot(standard), standard.pk
     standard.delete()
     standard.pk = pk
@@ -178,9 +171,6 @@ def out_of_area_seed_from_dropout(*, actor, county_id: int | None = None) -> dic
     child. Children on the current roster (poverty-alleviated or monitored households) are
     marked as coming from the roster. Rows already on the list are left as they are: safe to run
     again. Returns {"created": n, "existing": m}."""
-    from aid.selectors import current_roster_ids
-    from dropout.models import OutOfCityEnrolment
-
     evidence = OutOfCityEnrolment.objects.visible_to(actor)
     if county_id is not None:
         evidence = evidence.filter(county_id=county_id)

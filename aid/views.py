@@ -42,7 +42,8 @@ from aid.models import (
 from aid.tables import BelowStandardTable, DuplicateTable, GapTable
 from core import audit, exports
 from core.models import AuditAction, AuditEvent, Region, RegionLevel, Student
-from core.scoping import can_edit, county_of, ensure_in_scope
+from core.scoping import can_edit, county_of, ensure_in_scope, is_city_admin
+from core.views import CityAdminRequiredMixin
 
 # --- Dashboard ---------------------------------------------------------------------------------
 
@@ -399,11 +400,8 @@ class ContactAddView(LoginRequiredMixin, View):
 # --- Programmes and standards (the city's reference data) --------------------------------------
 
 
-class CityAdminMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.may_edit_standards(request.user):
-            raise PermissionDenied(_("Only city administrators may change aid programmes."))
-        return super().dispatch(request, *args, **kwargs)
+class CityAdminMixin(CityAdminRequiredMixin):
+    refusal = services.PROGRAMMES_REFUSED
 
 
 class ProgrammeListView(LoginRequiredMixin, View):
@@ -428,7 +426,7 @@ class ProgrammeListView(LoginRequiredMixin, View):
             {
                 "rows": rows,
                 "columns": columns,
-                "may_edit": services.may_edit_standards(request.user),
+                "may_edit": is_city_admin(request.user),
                 "area_nav": "programmes",
             },
         )
@@ -455,7 +453,7 @@ class ProgrammeDetailView(LoginRequiredMixin, View):
                 "standards": standards,
                 "history": history,
                 "standard_history": standard_history,
-                "may_edit": services.may_edit_standards(request.user),
+                "may_edit": is_city_admin(request.user),
                 "area_nav": "programmes",
             },
         )

@@ -51,6 +51,11 @@ class MaskedPersonAdmin(admin.ModelAdmin):
         ids, _births = self._person_fields()
         return " / ".join(idnumbers.mask(getattr(obj, name)) for name in ids)
 
+    @admin.display(description=_("ID number"))
+    def masked_id(self, obj):
+        """For list_display: the row's ID number, masked."""
+        return idnumbers.mask(obj.id_number)
+
     @admin.display(description=_("age"), ordering="-birth_date")
     def age(self, obj):
         return calendar.age(getattr(obj, "birth_date", None))
@@ -108,10 +113,6 @@ class StudentAdmin(AuditedAdmin):
     search_fields = ["name"]
     raw_id_fields = ["school", "household_region"]
     show_full_result_count = False
-
-    @admin.display(description=_("ID number"))
-    def masked_id(self, obj):
-        return obj.masked_id
 
 
 @admin.register(RosterVersion)

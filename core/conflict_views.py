@@ -23,7 +23,7 @@ from core import audit
 from core.attachments.services import attachments_follow_row
 from core.conflicts import ConflictResolution, RegistryConflict
 from core.models import School, Student
-from core.scoping import is_city_admin, sees_everything
+from core.scoping import is_city_admin, require_city_admin, sees_everything
 
 
 class CityOnlyMixin(LoginRequiredMixin):
@@ -71,8 +71,7 @@ class ConflictListView(CityOnlyMixin, ListView):
 
 class ConflictResolveView(CityOnlyMixin, View):
     def post(self, request, pk):
-        if not is_city_admin(request.user):
-            raise PermissionDenied(_("Only city administrators may resolve conflicts."))
+        require_city_admin(request.user, _("Only city administrators may resolve conflicts."))
         conflict = get_object_or_404(
             RegistryConflict.objects.visible_to(request.user).filter(resolution=""), pk=pk
         )

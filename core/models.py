@@ -171,7 +171,7 @@ class Locality(models.TextChoices):
     RURAL = "rural", _("Rural")
 
 
-class School(ScopedModel):
+class School(LedgerUrlMixin, ScopedModel):
     """A school, identified by its 10-digit school code 学校标识码."""
 
     code = models.CharField(
@@ -208,9 +208,6 @@ class School(ScopedModel):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("school-detail", args=[self.pk])
 
     def clean(self):
         if self.township_id and self.county_id and self.township.county_id != self.county_id:
@@ -288,7 +285,7 @@ class Grade(models.IntegerChoices):
     G12 = 12, _("Grade 12")
 
 
-class Student(ScopedModel):
+class Student(PersonMixin, ScopedModel):
     """A student in the registry 学籍, as imported from the provincial registry."""
 
     id_number = IdNumberField()  # unique: see Meta.constraints
@@ -334,13 +331,6 @@ class Student(ScopedModel):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("student-detail", args=[self.pk])
-
-    @property
-    def masked_id(self) -> str:
-        return idnumbers.mask(self.id_number)
 
     def clean(self):
         if self.id_number and idnumbers.is_valid(self.id_number):

@@ -239,3 +239,23 @@ class TownshipScopedModel(ScopedModel):
         county_id = getattr(self, "county_id", None)
         if township is not None and county_id and township.county_id != county_id:
             raise ValidationError({"township": _("The township is not in the chosen county.")})
+
+
+class CityLevelQuerySet(models.QuerySet):
+    """Reference data of the whole city (aid programmes and standards, …): every signed-in user
+    with a role reads all of it; only city administrators change it (`require_city_admin` in the
+    write services)."""
+
+    def visible_to(self, user):
+        if sees_everything(user) or (
+            user and user.is_authenticated and user.is_active and getattr(user, "role", "")
+        ):
+            return self.all()
+        return self.none()
+
+
+def require_city_admin(user, message) -> None:
+    """Refuse anyone but a city administrator (`is_city_admin`): PermissionDenied with `message`
+    (what was refused), the same check on every page, API call and service."""
+    if not is_city_admin(user):
+        raise PermissionDenied(message)

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView
 from django.views.generic.edit import FormView
@@ -28,7 +29,7 @@ from core import audit, calendar, exports, selectors, todo
 from core.attachments.services import attachments_follow_row
 from core.forms import PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
 from core.models import AuditAction, AuditEvent, Student, User
-from core.scoping import can_edit, ensure_in_scope, is_city_admin
+from core.scoping import can_edit, ensure_in_scope, require_city_admin
 
 
 class LedgerMixin(LoginRequiredMixin):
@@ -276,10 +277,13 @@ def date_param(params, name: str):
 
 
 class CityAdminRequiredMixin(LoginRequiredMixin):
+    """Pages of city administrators only (signed-out visitors go to the log-in page)."""
+
+    refusal = gettext_lazy("Only city administrators may open this page.")
+
     def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if user.is_authenticated and not is_city_admin(user):
-            raise PermissionDenied(_("Only city administrators may open this page."))
+        if request.user.is_authenticated:
+            require_city_admin(request.user, self.refusal)
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from core.api import IdNumberSerializerField, LedgerViewSet, ScopedModelSerializer
 from core.models import Region, RegionLevel, School
+from core.scoping import require_city_admin
 from dropout import selectors, services
 from dropout.models import (
     ActionKind,
@@ -285,8 +286,7 @@ class ScreeningRoundViewSet(LedgerViewSet):
         return RoundStartSerializer if self.action == "create" else ScreeningRoundSerializer
 
     def create(self, request, *args, **kwargs):
-        if not services.is_city_admin(request.user):
-            raise PermissionDenied(_("Only city administrators may start a screening round."))
+        require_city_admin(request.user, services.ROUND_REFUSED)
         serializer = RoundStartSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         try:

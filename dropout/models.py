@@ -249,7 +249,7 @@ class RoundQuerySet(models.QuerySet):
         return self.annotate(person_times=Coalesce(models.Subquery(counted), 0))
 
 
-class ScreeningRound(models.Model):
+class ScreeningRound(LedgerUrlMixin, models.Model):
     """A screening round 排查轮次 over some counties' rosters against the registry."""
 
     scope_field = "county"  # for the generic machinery; the county filter is on `counties`
@@ -315,9 +315,6 @@ class ScreeningRound(models.Model):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("screeninground-detail", args=[self.pk])
 
     @property
     def county_names(self) -> str:
@@ -625,9 +622,6 @@ class DropoutCase(PersonMixin, TownshipScopedModel):
 
     def __str__(self):
         return f"{self.name}（{self.get_status_display()}）"
-
-    def get_absolute_url(self):
-        return reverse("dropoutcase-detail", args=[self.pk])
 
     @property
     def is_overdue(self) -> bool:

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit, calendar, db
 from core.jobs import JobFailed, recovers, runner, start_job
@@ -34,7 +35,7 @@ from core.models import (
     Student,
     StudentStatus,
 )
-from core.scoping import Role, ensure_in_scope, is_city_admin
+from core.scoping import Role, ensure_in_scope, require_city_admin
 from dropout.models import (
     CASE_CLASSES,
     CaseAction,
@@ -54,6 +55,7 @@ from dropout.models import (
 )
 
 JOB_KIND = "screening_round"
+ROUND_REFUSED = gettext_lazy("Only city administrators may start a screening round.")
 Progress = Callable[[int, int, str], None]
 
 
@@ -95,8 +97,7 @@ def round_start(
     `counties` None or empty means every county of the city. Each county's newest roster version
     is used; the round's page names them.
     """
-    if not is_city_admin(actor):
-        raise PermissionDenied(_("Only city administrators may start a screening round."))
+    require_city_admin(actor, ROUND_REFUSED)
     return _round_create(
         name=name,
         school_year=school_year,

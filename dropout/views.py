@@ -20,7 +20,7 @@ from core import calendar
 from core.attachments.models import Attachment
 from core.job_views import visible_jobs
 from core.models import Region, RegionLevel
-from core.scoping import can_edit
+from core.scoping import can_edit, is_city_admin, require_city_admin
 from core.views import LedgerDetailView
 from dropout import selectors, services
 from dropout.forms import CaseActionForm, CaseOpenForm, CaseResolveForm, RoundStartForm
@@ -75,7 +75,7 @@ class DashboardView(LoginRequiredMixin, View):
             "data": data,
             "age_min": age_min,
             "age_max": age_max,
-            "may_start_round": services.is_city_admin(request.user),
+            "may_start_round": is_city_admin(request.user),
             "counties": selectors.visible_counties(request.user),
         }
         return render(request, "dropout/dashboard.html", context)
@@ -85,8 +85,8 @@ class RoundStartView(LoginRequiredMixin, View):
     """City administrators start a round; they are taken to its job page to watch it run."""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.is_city_admin(request.user):
-            raise PermissionDenied(_("Only city administrators may start a screening round."))
+        if request.user.is_authenticated:
+            require_city_admin(request.user, services.ROUND_REFUSED)
         return super().dispatch(request, *args, **kwargs)
 
     def _render(self, request, form):
@@ -131,7 +131,7 @@ class RoundDetailView(LedgerDetailView):
         context["cumulative"] = selectors.cumulative(
             user=self.request.user, school_year=screening_round.school_year
         )
-        context["may_start_round"] = services.is_city_admin(self.request.user)
+        context["may_start_round"] = is_city_admin(self.request.user)
         return context
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from aid import selectors, services
 from aid.models import ContactLog, OutOfAreaSource, OutOfAreaStudent
 from core.models import AuditAction, AuditEvent
+from dropout.models import OutOfCityEnrolment
 from tests.aid.factories import ContactLogFactory, OutOfAreaStudentFactory, make_roster, new_id
 
 pytestmark = pytest.mark.django_db
@@ -130,8 +131,6 @@ def test_form_keeps_unknown_aid_answers_unknown(county_client, county):
 
 
 def test_seeded_from_the_dropout_evidence_ledger(county_client, county_user, county, township):
-    from dropout.models import OutOfCityEnrolment
-
     poor, other = new_id(county.code), new_id(county.code)
     for number, name in ((poor, "脱贫户在外"), (other, "普通在外")):
         OutOfCityEnrolment.objects.create(
