@@ -14,6 +14,7 @@ from aid.models import (
     Disbursement,
     OutOfAreaStudent,
     PublicityActivity,
+    Term,
 )
 from aid.services import registry_students
 from core.forms import ScopedModelForm
@@ -165,3 +166,16 @@ class CheckNoteForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
+
+
+class PeriodForm(forms.Form):
+    school_year = forms.IntegerField(label=_("school year"), min_value=1950, max_value=2100)
+    term = forms.ChoiceField(label=_("term"), choices=Term.choices)
+
+    def __init__(self, *args, term_required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["term"].required = term_required
+        if not term_required:
+            self.fields["term"].choices = [("", _("Both terms")), *Term.choices]
+        self.fields["school_year"].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["term"].widget.attrs["class"] = "form-select form-select-sm"

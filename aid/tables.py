@@ -14,7 +14,7 @@ from aid.models import (
     Stage,
     fen,
 )
-from core.tables import LedgerTable, MaskedIdColumn
+from core.tables import CheckTable, LedgerTable, MaskedIdColumn, NoteColumn
 
 NOTE_FORM = "aid/_check_note_form.html"
 
@@ -153,17 +153,10 @@ class PublicityActivityTable(LedgerTable):
 # --- The checks --------------------------------------------------------------------------------
 
 
-class _CheckTable(LedgerTable):
-    """A check's rows; the officer's reason is a form on screen and a text column in exports."""
+class _CheckTable(CheckTable):
+    """A check's rows; the reason form posts to aid-check-note with the check and period."""
 
-    reason = tables.Column(verbose_name=_("reason"), visible=False)
-    reason_form = tables.TemplateColumn(
-        template_name=NOTE_FORM,
-        verbose_name=_("reason"),
-        orderable=False,
-        exclude_from_export=True,
-        empty_values=(),
-    )
+    reason_form = NoteColumn(NOTE_FORM)
 
     def __init__(self, *args, check: str, school_year: int, term: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
-"""Pages of student aid under /aid/ (the ledgers' own pages come from core.ledger: /aid/<slug>/)."""
+"""Pages of student aid under /aid/ (the ledgers' own pages come from core.ledger: /aid/<slug>/;
+the three checks' pages from aid/checks.py: /aid/checks/…/)."""
 
 from django.urls import path
 
@@ -6,24 +7,6 @@ from aid import views
 
 urlpatterns = [
     path("", views.AidDashboardView.as_view(), name="aid-dashboard"),
-    path("checks/gaps/", views.GapListView.as_view(), name="aid-gap-list"),
-    path("checks/gaps/export/", views.GapExportView.as_view(), name="aid-gap-list-export"),
-    path(
-        "checks/below-standard/",
-        views.BelowStandardListView.as_view(),
-        name="aid-below-standard",
-    ),
-    path(
-        "checks/below-standard/export/",
-        views.BelowStandardExportView.as_view(),
-        name="aid-below-standard-export",
-    ),
-    path("checks/duplicates/", views.DuplicateListView.as_view(), name="aid-duplicates"),
-    path(
-        "checks/duplicates/export/",
-        views.DuplicateExportView.as_view(),
-        name="aid-duplicates-export",
-    ),
     path("checks/note/", views.CheckNoteView.as_view(), name="aid-check-note"),
     path("programmes/", views.ProgrammeListView.as_view(), name="aid-programme-list"),
     path("programmes/new/", views.ProgrammeCreateView.as_view(), name="aid-programme-create"),

@@ -15,33 +15,34 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django_tables2 import RequestConfig
 
 from aid import selectors, services
-from aid.filters import BelowStandardFilterSet, DuplicateFilterSet, GapFilterSet
-from aid.forms import AidProgrammeForm, AidStandardForm, CheckNoteForm, ContactLogForm
+from aid.forms import (
+    AidProgrammeForm,
+    AidStandardForm,
+    CheckNoteForm,
+    ContactLogForm,
+    PeriodForm,
+)
 from aid.models import (
     AidProgramme,
     AidStandard,
     CheckKind,
-    CheckNote,
     ContactLog,
     Disbursement,
     OutOfAreaStudent,
     RecipientCategory,
     Term,
 )
-from aid.tables import BelowStandardTable, DuplicateTable, GapTable
-from core import audit, exports
-from core.models import AuditAction, AuditEvent, Region, RegionLevel, Student
+from core import audit
+from core.models import AuditEvent, Region, RegionLevel, Student
 from core.scoping import can_edit, county_of, ensure_in_scope, is_city_admin
 from core.views import CityAdminRequiredMixin
 
@@ -97,193 +98,7 @@ class AidDashboardView(LoginRequiredMixin, View):
         return render(request, "aid/dashboard.html", context)
 
 
-# --- The checks --------------------------------------------------------------------------------
-
-
-class PeriodForm(forms.Form):
-    school_year = forms.IntegerField(
-        label=gettext_lazy("school year"), min_value=1950, max_value=2100
-    )
-    term = forms.ChoiceField(label=gettext_lazy("term"), choices=Term.choices)
-
-    def __init__(self, *args, term_required=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["term"].required = term_required
-        if not term_required:
-            self.fields["term"].choices = [("", _("Both terms")), *Term.choices]
-        self.fields["school_year"].widget.attrs["class"] = "form-control form-control-sm"
-        self.fields["term"].widget.attrs["class"] = "form-select form-select-sm"
-
-
-class CheckMixin(LoginRequiredMixin):
-    check: str = ""
-    title = ""
-    description = ""
-    filterset_class = None
-    table_class = None
-    term_required = False
-    url_name = ""
-
-    def period(self, request) -> tuple[PeriodForm, int | None, str | None]:
-        data = QueryDict(mutable=True)
-        year, term = selectors.latest_period(request.user)
-        data["school_year"] = request.GET.get("school_year") or str(year)
-        data["term"] = request.GET.get("term", term if self.term_required else "")
-        if self.term_required and not data["term"]:
-            data["term"] = term
-        form = PeriodForm(data, term_required=self.term_required)
-        if not form.is_valid():
-            return form, None, None
-        return form, form.cleaned_data["school_year"], form.cleaned_data["term"] or None
-
-    def rows(self, user, school_year, term):
-        raise NotImplementedError
-
-    def table_kwargs(self, school_year, term) -> dict:
-        return {}
-
-    def build(self, request):
-        period_form, school_year, term = self.period(request)
-        if school_year is None:  # an invalid period shows nothing
-            rows = self.filterset_class._meta.model.objects.none()
-        else:
-            rows = self.rows(request.user, school_year, term)
-        filterset = self.filterset_class(request.GET, queryset=rows, request=request)
-        table = self.table_class(
-            filterset.qs,
-            check=self.check,
-            school_year=school_year,
-            term=term,
-            **self.table_kwargs(school_year, term),
-        )
-        return period_form, filterset, table, school_year, term
-
-
-class CheckListView(CheckMixin, View):
-    def get(self, request):
-        period_form, filterset, table, school_year, term = self.build(request)
-        RequestConfig(request, paginate={"per_page": 50}).configure(table)
-        query = request.GET.copy()
-        query.pop("page", None)
-        query["school_year"] = school_year or ""
-        if term:
-            query["term"] = term
-        return render(
-            request,
-            "aid/check_list.html",
-            {
-                "title": self.title,
-                "description": self.description,
-                "period_form": period_form,
-                "filter": filterset,
-                "table": table,
-                "result_count": table.paginator.count,
-                "export_url": reverse(self.url_name + "-export") + "?" + query.urlencode(),
-                "list_url": reverse(self.url_name),
-                "can_edit": can_edit(request.user),
-                "area_nav": self.check,
-                "school_year": school_year,
-                "term": term,
-            },
-        )
-
-
-class CheckExportView(CheckMixin, View):
-    """The check's rows under the page's filters, all pages, as .xlsx (ID numbers masked)."""
-
-    def get(self, request):
-        _form, filterset, table, school_year, term = self.build(request)
-        RequestConfig(request, paginate=False).configure(table)
-        content = exports.write_xlsx(table.as_values(), sheet_title=str(self.title))
-        query = request.GET.copy()
-        county = request.user.scope_id if county_of(request.user) else None
-        audit.record(
-            actor=request.user,
-            action=AuditAction.EXPORT,
-            model=CheckNote,
-            county=county,
-            changes={"rows": len(table.rows), "check": self.check},
-            note=query.urlencode()[:300],
-        )
-        response = HttpResponse(content, content_type=exports.XLSX_TYPE)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="aid-{self.check}-{stamp}.xlsx"'
-        return response
-
-
-class GapMixin:
-    check = CheckKind.GAP
-    title = gettext_lazy("Eligible but not aided")
-    description = gettext_lazy(
-        "Enrolled students on the current roster (poverty-alleviated households, and monitored "
-        "households whose risk is not eliminated) or aided last term in an aid category, in a "
-        "stage with a programme for the term, with no aid paid for the term. Each is either "
-        "paid or given a reason."
-    )
-    filterset_class = GapFilterSet
-    table_class = GapTable
-    term_required = True
-    url_name = "aid-gap-list"
-
-    def rows(self, user, school_year, term):
-        return selectors.gap_list(user=user, school_year=school_year, term=term)
-
-    def table_kwargs(self, school_year, term):
-        return {"due": selectors.programmes_due(school_year, term) if school_year else []}
-
-
-class BelowStandardMixin:
-    check = CheckKind.BELOW_STANDARD
-    title = gettext_lazy("Below the standard")
-    description = gettext_lazy(
-        "Disbursements whose amount is under the programme's standard for their school year and "
-        "term."
-    )
-    filterset_class = BelowStandardFilterSet
-    table_class = BelowStandardTable
-    url_name = "aid-below-standard"
-
-    def rows(self, user, school_year, term):
-        return selectors.below_standard(user=user, school_year=school_year, term=term)
-
-
-class DuplicateMixin:
-    check = CheckKind.DUPLICATE
-    title = gettext_lazy("Paid by two counties")
-    description = gettext_lazy(
-        "Students paid by more than one county in the same term. Only your county's rows are "
-        "shown, with the name of the other county."
-    )
-    filterset_class = DuplicateFilterSet
-    table_class = DuplicateTable
-    url_name = "aid-duplicates"
-
-    def rows(self, user, school_year, term):
-        return selectors.cross_county_duplicates(user=user, school_year=school_year, term=term)
-
-
-class GapListView(GapMixin, CheckListView):
-    pass
-
-
-class GapExportView(GapMixin, CheckExportView):
-    pass
-
-
-class BelowStandardListView(BelowStandardMixin, CheckListView):
-    pass
-
-
-class BelowStandardExportView(BelowStandardMixin, CheckExportView):
-    pass
-
-
-class DuplicateListView(DuplicateMixin, CheckListView):
-    pass
-
-
-class DuplicateExportView(DuplicateMixin, CheckExportView):
-    pass
+# --- The checks: their pages are check lists (aid/checks.py); here the reason of a row ----
 
 
 def _safe_next(request, fallback: str) -> str:

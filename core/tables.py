@@ -44,6 +44,28 @@ class LedgerTable(tables.Table):
         template_name = "django_tables2/bootstrap5.html"
 
 
+class CheckTable(LedgerTable):
+    """Base of a check list's table (core.checklists): the officer's note on each row is a text
+    column in the export and, on screen, the form a subclass names in `reason_form`
+    (a `NoteColumn` with the area's template)."""
+
+    reason = tables.Column(verbose_name=_("reason"), visible=False)
+
+
+class NoteColumn(tables.TemplateColumn):
+    """The officer's note as a form on screen (never exported: `reason` is)."""
+
+    def __init__(self, template_name: str, **kwargs):
+        kwargs.setdefault("verbose_name", _("reason"))
+        super().__init__(
+            template_name=template_name,
+            orderable=False,
+            exclude_from_export=True,
+            empty_values=(),
+            **kwargs,
+        )
+
+
 class RegionTable(LedgerTable):
     code = tables.Column(linkify=False)
 

@@ -222,6 +222,41 @@ def test_gap_export_is_masked_and_has_the_reasons(county_client, county_user, pu
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=county_user).exists()
 
 
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_big_gap_export_runs_as_a_job_like_a_ledgers(
+    county_client, county_user, pupils, settings, celery_worker
+):
+    """The check list's export takes the ledgers' path: above EXPORT_MAX_ROWS_INLINE, a job on
+    the worker, whose file has the same rows and reasons as the page."""
+    from core.jobs import JobRun, JobStatus
+
+    CheckNote.objects.create(
+        check_kind="gap",
+        id_number=pupils["poor"].id_number,
+        name="脱贫户孩子",
+        school=pupils["poor"].school,
+        school_year=2023,
+        term="autumn",
+        reason="家长未提交申请",
+    )
+    settings.EXPORT_MAX_ROWS_INLINE = 2
+    response = county_client.get(reverse("aid-gap-list-export"), AUTUMN)
+    job = JobRun.objects.get()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    assert job.params["check"] == "aid.gap"
+    job = celery_worker.wait(job)
+    assert job.status == JobStatus.SUCCEEDED and job.actor == county_user, job.error
+    download = county_client.get(reverse("job-download", args=[job.pk]))
+    sheet = load_workbook(BytesIO(b"".join(download.streaming_content))).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    text = " ".join(str(v) for row in rows for v in row if v is not None)
+    assert len(rows) == 1 + 3
+    assert "家长未提交申请" in text and pupils["poor"].id_number not in text
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT, actor=county_user)
+    assert event.ledger == "aid.checknote" and event.changes == {"rows": 3, "check": "gap"}
+
+
 def test_gap_list_is_one_query_however_many_rows(
     county_user, programmes, school, township, django_assert_max_num_queries
 ):
