@@ -57,3 +57,61 @@ def test_catalogue_is_complete(tmp_path):
     text = (copy / "locale/zh_Hans/LC_MESSAGES/django.po").read_text(encoding="utf-8")
     untranslated = [msgid for msgid, strs, fuzzy in _entries(text) if fuzzy or not all(strs)]
     assert not untranslated, f"untranslated or fuzzy strings (run make messages): {untranslated}"
+
+
+HAN = r"[\u3400-\u9fff]"
+# ASCII punctuation touching a Chinese character, or a space between two ("位.", "新增 资助").
+# A file extension (".xlsx") and a placeholder ("%(name)s") are not punctuation.
+ASCII_BESIDE_CHINESE = re.compile(
+    rf"(?<={HAN})[,;:!?]|(?<={HAN})\.(?![A-Za-z])|[,;:!?](?={HAN})"
+    rf"|(?<={HAN})\((?!\w+\)[sdr])|(?<={HAN})\)|(?<!%)\((?={HAN})|(?<={HAN}) (?={HAN})"
+)
+
+
+def _catalogue():
+    return (ROOT / "locale/zh_Hans/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+
+
+def test_chinese_text_has_full_width_punctuation():
+    offending = [
+        (msgid, text)
+        for msgid, strs, _fuzzy in _entries(_catalogue())
+        for text in strs
+        if ASCII_BESIDE_CHINESE.search(text)
+    ]
+    assert not offending, f"ASCII punctuation or a space inside Chinese text: {offending}"
+
+
+def test_the_punctuation_check_can_fail():
+    for bad in ("确认小数不超过 2 位.", "新增 资助发放记录", "请填写(必填)", "姓名:张三", "是,否"):
+        assert ASCII_BESIDE_CHINESE.search(bad), bad
+    for good in ("%(ledger)s导入模板.xlsx", "不能小于%(limit_value)s。", "共%(count)d条"):
+        assert not ASCII_BESIDE_CHINESE.search(good), good
+
+
+@pytest.mark.django_db
+def test_django_and_drf_stock_messages_read_in_the_projects_chinese(county_user):
+    """A too-small amount or too many decimals: our wording, not Django's "确保该值大于或等于…"."""
+    from decimal import Decimal
+
+    from django import forms
+    from django.utils import translation
+    from rest_framework import serializers
+
+    class AmountForm(forms.Form):
+        amount = forms.DecimalField(min_value=Decimal("0.01"), max_digits=8, decimal_places=2)
+        name = forms.CharField()
+
+    class AmountSerializer(serializers.Serializer):
+        amount = serializers.DecimalField(min_value=Decimal("0.01"), max_digits=8, decimal_places=2)
+
+    with translation.override("zh-hans"):
+        form = AmountForm({"amount": "0"})
+        assert form.errors == {"amount": ["不能小于0.01。"], "name": ["此项必填。"]}
+        assert AmountForm({"amount": "1.234", "name": "x"}).errors == {
+            "amount": ["小数不能超过2位。"]
+        }
+        serializer = AmountSerializer(data={"amount": "1.234"})
+        assert not serializer.is_valid()
+        assert serializer.errors == {"amount": ["小数不能超过2位。"]}
+        assert str(serializers.CharField().error_messages["required"]) == "此项必填。"
