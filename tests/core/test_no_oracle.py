@@ -65,7 +65,7 @@ def test_api_duplicate_within_the_county_says_so(county_user, school):
     response = _api(county_user).post("/api/v1/students/", _payload(school, mine.id_number))
     assert response.status_code == 400
     assert REFUSAL not in response.content.decode()
-    assert "已存在" in response.content.decode()
+    assert response.json() == {"id_number": ["已有相同身份证号的学生。"]}
 
 
 def test_form_duplicate_of_another_countys_child_points_to_the_city(
@@ -75,7 +75,7 @@ def test_form_duplicate_of_another_countys_child_points_to_the_city(
     response = county_client.post(reverse("student-create"), _payload(school, theirs.id_number))
     assert response.status_code == 200
     page = response.content.decode()
-    assert REFUSAL in page and "已存在" not in page and "王小明" in page
+    assert REFUSAL in page and "已有相同" not in page and "王小明" in page
     assert Student.objects.count() == 1
 
 

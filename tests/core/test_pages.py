@@ -158,7 +158,7 @@ def test_student_created_through_the_form_with_messy_id(county_client, school):
         ({"id_number": "231083201205011235"}, "id_number", "校验码"),
         ({"id_number": "231083201302301230"}, "id_number", "出生日期"),
         ({"gender": "F"}, "gender", "不一致"),
-        ({"school": 999999}, "school", "选择一个有效的选项"),
+        ({"school": 999999}, "school", "所选项不在可选范围内，请重新选择。"),
     ],
 )
 def test_bad_student_input_gets_chinese_message_and_keeps_typing(
@@ -176,7 +176,7 @@ def test_bad_student_input_gets_chinese_message_and_keeps_typing(
 def test_student_in_another_countys_school_is_refused(county_client, school, other_school):
     response = county_client.post(reverse("student-create"), _student_form(other_school))
     assert response.status_code == 200
-    assert "选择一个有效的选项" in " ".join(response.context["form"].errors["school"])
+    assert response.context["form"].errors["school"] == ["所选项不在可选范围内，请重新选择。"]
     assert Student.objects.count() == 0
 
 
