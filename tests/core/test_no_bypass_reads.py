@@ -126,7 +126,9 @@ def door_files() -> list[Path]:
     found = set()
     for config in apps.get_app_configs():
         folder = Path(config.path)
-        if ROOT not in folder.parents:
+        # A project app is a package of this repository; an installed one (a virtualenv inside
+        # the checkout, as in CI) is not, even though its folder lies under ROOT.
+        if folder != ROOT.joinpath(*config.name.split(".")):
             continue
         for path in folder.rglob("*.py"):
             if "migrations" in path.parts or "management" in path.parts:
