@@ -12,7 +12,7 @@ the same process:
       normalise, validate, compare), then confirm (inside one transaction: the checks that
       depend on the database again over the preview's reading of the file, the stored rows
       locked and compared, bulk upsert and the audit trail) — services from
-      core.importing.pipeline;
+      core.importing.services;
       best of --repeat, each from an empty registry and audit trail, interleaved with (a);
   (c) the same file imported a second time (every row unchanged, nothing written).
 
@@ -138,28 +138,28 @@ class Phases:
 def import_as_the_page_does(path: Path, officer) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from core.importing import pipeline
+    from core.importing import services
     from core.ledgers import STUDENTS
 
     spec = STUDENTS.import_spec
     timings = {}
     started = time.perf_counter()
     upload = SimpleUploadedFile("学籍.xlsx", path.read_bytes())
-    run, checked = pipeline.import_run_create(ledger=STUDENTS, user=officer, upload=upload)
+    run, checked = services.import_run_create(ledger=STUDENTS, user=officer, upload=upload)
     if checked is None:
         raise SystemExit(f"refused: {run.message}")
     timings["store + checks"] = time.perf_counter() - started
     mark = time.perf_counter()
     preview_phases = Phases()
-    pipeline.import_run_preview(run=run, spec=spec, checked=checked, progress=preview_phases)
+    services.import_run_preview(run=run, spec=spec, checked=checked, progress=preview_phases)
     timings["preview"] = time.perf_counter() - mark
     if run.error_total:
         raise SystemExit(f"errors in the benchmark file: {run.errors[:3]}")
     mark = time.perf_counter()
-    if not pipeline.claim_for_commit(run):
+    if not services.claim_for_commit(run):
         raise SystemExit("could not claim the run")
     commit_phases = Phases()
-    pipeline.import_run_commit(run=run, spec=spec, progress=commit_phases)
+    services.import_run_commit(run=run, spec=spec, progress=commit_phases)
     timings["commit"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     return {"run": run, "timings": timings, "phases": (preview_phases, commit_phases), "t0": mark}

@@ -19,7 +19,7 @@ def clear_expired_sessions() -> str:
 @shared_task(name="core.tasks.forget_old_import_files")
 def forget_old_import_files() -> int:
     """Daily: uploaded files and rejected-rows workbooks are kept IMPORT_KEEP_FILES_DAYS."""
-    from core.importing.pipeline import forget_old_files
+    from core.importing.services import forget_old_files
 
     return forget_old_files()
 

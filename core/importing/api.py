@@ -21,7 +21,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.importing import jobs, pipeline
+from core.importing import jobs, services
+from core.importing.base import ImportFailed, ImportRaced
 from core.importing.models import ImportRun, ImportStatus
 from core.importing.spec import Kind
 from core.scoping import can_edit
@@ -177,13 +178,13 @@ class ImportCreateView(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError({"file": [_("Attach the file to import.")]})
-        run, checked = pipeline.import_run_create(ledger=ledger, user=request.user, upload=upload)
+        run, checked = services.import_run_create(ledger=ledger, user=request.user, upload=upload)
         if run.status == ImportStatus.REJECTED:
             return Response(self.serialize(run), status=status.HTTP_400_BAD_REQUEST)
-        if checked.rows_hint > pipeline.inline_max_rows():
+        if checked.rows_hint > services.inline_max_rows():
             jobs.start(run, kind=jobs.PREVIEW, user=request.user)
             return Response(self.serialize(run), status=status.HTTP_202_ACCEPTED)
-        pipeline.import_run_preview(run=run, spec=ledger.import_spec, checked=checked)
+        services.import_run_preview(run=run, spec=ledger.import_spec, checked=checked)
         if run.status == ImportStatus.REJECTED:  # e.g. a corrupt .xls found when it was read
             return Response(self.serialize(run), status=status.HTTP_400_BAD_REQUEST)
         return Response(self.serialize(run), status=status.HTTP_201_CREATED)
@@ -194,7 +195,7 @@ class ImportCreateView(APIView):
 
 class ImportRunMixin:
     def get_run(self, pk) -> ImportRun:
-        run = pipeline.visible_runs(self.request.user).filter(pk=pk).first()
+        run = services.visible_runs(self.request.user).filter(pk=pk).first()
         if run is None:
             raise NotFound
         return run
@@ -224,27 +225,27 @@ class ImportConfirmView(ImportRunMixin, APIView):
         run = jobs.recover_stale_commit(run)  # left "being imported" by a vanished worker
         if run.status in (ImportStatus.COMMITTED, ImportStatus.COMMITTING):
             raise Conflict({"detail": jobs.commit_refusal(run)})
-        if not pipeline.claim_for_commit(run):
+        if not services.claim_for_commit(run):
             raise ValidationError(
                 {"detail": _("This file cannot be imported (it has errors or was imported).")}
             )
         spec = _ledger_of(run).import_spec
-        if run.total_rows > pipeline.inline_max_rows():
+        if run.total_rows > services.inline_max_rows():
             jobs.start(run, kind=jobs.COMMIT, user=request.user)
             return Response(
                 ImportRunSerializer(run, context={"request": request}).data,
                 status=status.HTTP_202_ACCEPTED,
             )
         try:
-            pipeline.import_run_commit(run=run, spec=spec)
-        except pipeline.ImportRaced as error:
+            services.import_run_commit(run=run, spec=spec)
+        except ImportRaced as error:
             run.refresh_from_db()
             raise Conflict({"detail": error.message}) from None
-        except pipeline.ImportFailed as error:
+        except ImportFailed as error:
             run.refresh_from_db()
             raise ValidationError({"detail": error.message}) from None
         except Exception:
             logger.exception("import run %s failed", run.pk)
-            pipeline.mark_failed(run, _("The import failed unexpectedly and changed nothing."))
+            services.mark_failed(run, _("The import failed unexpectedly and changed nothing."))
             raise
         return Response(ImportRunSerializer(run, context={"request": request}).data)

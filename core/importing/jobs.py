@@ -1,6 +1,6 @@
 """Job runners of the import: a large file is checked, and imported, as a job.
 
-Both runners only look up the run and call the pipeline (core.importing.pipeline), in the
+Both runners only look up the run and call the import services (core.importing.services), in the
 language the user started them in. The commit runner's writes are one transaction: a job that
 fails has written nothing, and its run is marked failed.
 
@@ -21,7 +21,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core import jobs as job_machinery
-from core.importing import pipeline
+from core.importing import services
+from core.importing.base import ImportFailed
 from core.importing.models import ImportRun, ImportStatus
 from core.jobs import JobFailed, JobStatus, recovers, runner, start_job
 
@@ -78,7 +79,7 @@ def _summary(run: ImportRun) -> str:
 def run_import_preview(job, progress) -> dict:
     run = ImportRun.objects.get(pk=job.params["run"])
     with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
-        run = pipeline.import_run_preview(run=run, spec=_ledger(run).import_spec, progress=progress)
+        run = services.import_run_preview(run=run, spec=_ledger(run).import_spec, progress=progress)
         if run.status == ImportStatus.REJECTED:
             raise JobFailed(run.message)
         return {"result_url": preview_url(run), "message": _summary(run), "run": run.pk}
@@ -89,14 +90,14 @@ def run_import_commit(job, progress) -> dict:
     run = ImportRun.objects.get(pk=job.params["run"])
     with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
         try:
-            run = pipeline.import_run_commit(
+            run = services.import_run_commit(
                 run=run, spec=_ledger(run).import_spec, progress=progress
             )
-        except pipeline.ImportFailed as error:
+        except ImportFailed as error:
             raise JobFailed(error.message) from None
         except Exception:
             logger.exception("import run %s failed", run.pk)
-            pipeline.mark_failed(run, _("The import failed unexpectedly and changed nothing."))
+            services.mark_failed(run, _("The import failed unexpectedly and changed nothing."))
             raise
         return {"result_url": preview_url(run), "message": _summary(run), "run": run.pk}
 
@@ -134,7 +135,7 @@ def recover_import_preview(job, message: str) -> dict | None:
         if run.status == ImportStatus.PREVIEWED:  # the check was recorded: the work is done
             return {"result_url": preview_url(run), "message": _summary(run), "run": run.pk}
         if run.status == ImportStatus.QUEUED:
-            pipeline.mark_failed(
+            services.mark_failed(
                 run, _("The check of the file was interrupted; upload the file again.")
             )
     return None

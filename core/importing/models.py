@@ -92,7 +92,7 @@ class ImportRun(models.Model):
     @property
     def confirmable(self) -> bool:
         """All rows or none: only a checked file without a single error may be imported (and
-        only while it is kept: see pipeline.forget_old_files)."""
+        only while it is kept: see services.forget_old_files)."""
         return (
             self.status == ImportStatus.PREVIEWED
             and self.error_total == 0

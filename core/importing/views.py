@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core import audit
-from core.importing import jobs, pipeline
+from core.importing import jobs, services
+from core.importing.base import ImportFailed, stored_path
 from core.importing.errors import masked_copy
 from core.importing.models import ImportStatus
 from core.importing.xlsx_template import build_template
@@ -52,7 +53,7 @@ class ImportMixin(LoginRequiredMixin):
         return self.ledger.import_spec
 
     def runs(self):
-        return pipeline.visible_runs(self.request.user).filter(ledger=self.ledger.label)
+        return services.visible_runs(self.request.user).filter(ledger=self.ledger.label)
 
     def get_run(self, run_id):
         return get_object_or_404(self.runs().select_related("actor", "job"), pk=run_id)
@@ -95,15 +96,15 @@ class ImportUploadView(ImportMixin, View):
         form = ImportUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render(form, status=400)
-        run, checked = pipeline.import_run_create(
+        run, checked = services.import_run_create(
             ledger=self.ledger, user=request.user, upload=form.cleaned_data["file"]
         )
         if run.status == ImportStatus.REJECTED:
             return self.preview_redirect(run)
-        if checked.rows_hint > pipeline.inline_max_rows():
+        if checked.rows_hint > services.inline_max_rows():
             job = jobs.start(run, kind=jobs.PREVIEW, user=request.user)
             return HttpResponseRedirect(job.get_absolute_url())
-        pipeline.import_run_preview(run=run, spec=self.spec, checked=checked)
+        services.import_run_preview(run=run, spec=self.spec, checked=checked)
         return self.preview_redirect(run)
 
 
@@ -126,7 +127,7 @@ class ImportPreviewView(ImportMixin, View):
                 run=run,
                 errors=run.errors,
                 more_errors=max(0, run.error_total - len(run.errors)),
-                keep_days=pipeline.keep_files_days(),
+                keep_days=services.keep_files_days(),
                 can_confirm=run.confirmable
                 and run.actor_id == request.user.pk
                 and can_edit(request.user, self.ledger.model),
@@ -147,7 +148,7 @@ class ImportErrorsView(ImportMixin, View):
         if not run.errors_file:
             raise Http404
         try:
-            path = pipeline.stored_path(run.errors_file)
+            path = stored_path(run.errors_file)
             handle = path.open("rb")
         except OSError:
             raise Http404 from None
@@ -181,22 +182,22 @@ class ImportConfirmView(ImportMixin, View):
         if run.actor_id != request.user.pk:
             raise PermissionDenied(_("Only the user who uploaded the file may import it."))
         run = jobs.recover_stale_commit(run)  # left "being imported" by a vanished worker
-        if not pipeline.claim_for_commit(run):
+        if not services.claim_for_commit(run):
             run.refresh_from_db()
             messages.error(request, jobs.commit_refusal(run))
             return self.preview_redirect(run)
-        if run.total_rows > pipeline.inline_max_rows():
+        if run.total_rows > services.inline_max_rows():
             job = jobs.start(run, kind=jobs.COMMIT, user=request.user)
             return HttpResponseRedirect(job.get_absolute_url())
         try:
-            pipeline.import_run_commit(run=run, spec=self.spec)
-        except pipeline.ImportFailed as error:
+            services.import_run_commit(run=run, spec=self.spec)
+        except ImportFailed as error:
             messages.error(request, error.message)
             return self.preview_redirect(run)
         except Exception:
             logger.exception("import run %s failed", run.pk)
             message = _("The import failed unexpectedly and changed nothing.")
-            pipeline.mark_failed(run, message)
+            services.mark_failed(run, message)
             messages.error(request, message)
             return self.preview_redirect(run)
         messages.success(

@@ -348,16 +348,16 @@ def test_preview_runs_a_bounded_number_of_queries(
 ):
     """No query per row: the spec looks students and stored payments up in bulk (prepare())."""
     from aid.ledgers import DISBURSEMENTS
-    from core.importing import pipeline
+    from core.importing import services
 
     rows = [sheet_row(school, StudentFactory(school=school).id_number) for _ in range(60)]
-    run, checked = pipeline.import_run_create(
+    run, checked = services.import_run_create(
         ledger=DISBURSEMENTS, user=county_user, upload=upload(xlsx([HEADER, *rows]))
     )
     with django_assert_max_num_queries(10):
-        pipeline.import_run_preview(run=run, spec=DISBURSEMENTS.import_spec, checked=checked)
+        services.import_run_preview(run=run, spec=DISBURSEMENTS.import_spec, checked=checked)
     assert run.new_rows == 60
-    assert pipeline.claim_for_commit(run)
+    assert services.claim_for_commit(run)
     with django_assert_max_num_queries(20):
-        pipeline.import_run_commit(run=run, spec=DISBURSEMENTS.import_spec)
+        services.import_run_commit(run=run, spec=DISBURSEMENTS.import_spec)
     assert Disbursement.objects.filter(student__isnull=False).count() == 60

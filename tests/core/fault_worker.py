@@ -32,10 +32,10 @@ def install() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
     django.setup()
-    from core.importing import pipeline
+    from core.importing import services as imports
     from dropout import services
 
-    write = pipeline.write
+    write = imports.write
     open_cases = services._open_cases
 
     def paused_write(*args, **kwargs):
@@ -48,7 +48,7 @@ def install() -> None:
         pause("round")
         return result
 
-    pipeline.write = paused_write
+    imports.write = paused_write
     services._open_cases = paused_open_cases
 
 

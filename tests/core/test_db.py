@@ -15,7 +15,7 @@ from django.db import connection
 
 from config.database import database_from_url, pool_options
 from core import db
-from core.importing import pipeline
+from core.importing import services as imports
 from core.models import AuditEvent, Student
 from dropout import services
 from dropout.models import ScreeningResult
@@ -50,10 +50,10 @@ def import_students(user, school, count: int):
     from core.ledgers import STUDENTS
 
     content = xlsx([REGISTRY_HEADER, *registry_rows(school, count)])
-    run, checked = pipeline.import_run_create(ledger=STUDENTS, user=user, upload=upload(content))
-    pipeline.import_run_preview(run=run, spec=STUDENTS.import_spec, checked=checked)
-    assert pipeline.claim_for_commit(run)
-    return pipeline.import_run_commit(run=run, spec=STUDENTS.import_spec)
+    run, checked = imports.import_run_create(ledger=STUDENTS, user=user, upload=upload(content))
+    imports.import_run_preview(run=run, spec=STUDENTS.import_spec, checked=checked)
+    assert imports.claim_for_commit(run)
+    return imports.import_run_commit(run=run, spec=STUDENTS.import_spec)
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,9 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from core import audit, idnumbers, tasks
+from core.importing import analysis, keep, lookups, services, write
 from core.importing import normalise as norm
-from core.importing import pipeline
+from core.importing.base import stored_path
 from core.importing.models import ImportRun, ImportStatus
 from core.importing.spec import Kind
 from core.jobs import JobRun, JobStatus
@@ -167,13 +168,13 @@ def test_commit_uses_the_previews_reading_of_the_file_and_forgets_it(
     county_client, school, monkeypatch
 ):
     run, _response = send(county_client, xlsx([REGISTRY_HEADER, *registry_rows(school, 12)]))
-    kept = pipeline._kept_sheet_path(run)
+    kept = keep._kept_sheet_path(run)
     assert kept.exists()
 
     def read_again(**kwargs):
         raise AssertionError("the commit read the file again")
 
-    monkeypatch.setattr(pipeline, "read_sheet", read_again)
+    monkeypatch.setattr(analysis, "read_sheet", read_again)
     confirm(county_client, run)
     run.refresh_from_db()
     assert run.status == ImportStatus.COMMITTED and Student.objects.count() == 12
@@ -187,7 +188,7 @@ def test_commit_checks_the_ledger_again_though_it_keeps_the_reading(
     registered meanwhile in another county, out of the officer's scope."""
     rows = registry_rows(school, 5)
     run, _response = send(county_client, xlsx([REGISTRY_HEADER, *rows]))
-    assert run.error_total == 0 and pipeline._kept_sheet_path(run).exists()
+    assert run.error_total == 0 and keep._kept_sheet_path(run).exists()
     taken = list(rows[3])
     taken[4] = other_school.code
     admin = Client()  # not county_client's: that would log the officer out
@@ -203,11 +204,11 @@ def test_an_altered_kept_reading_is_never_unpickled_and_the_file_is_read_again(
     county_client, school, monkeypatch
 ):
     run, _response = send(county_client, xlsx([REGISTRY_HEADER, *registry_rows(school, 3)]))
-    kept = pipeline._kept_sheet_path(run)
+    kept = keep._kept_sheet_path(run)
     data = kept.read_bytes()
     kept.write_bytes(data[:32] + data[32:].replace("学生1".encode(), "学生9".encode()))
     unpickled = []
-    monkeypatch.setattr(pipeline.pickle, "loads", lambda payload: unpickled.append(payload))
+    monkeypatch.setattr(keep.pickle, "loads", lambda payload: unpickled.append(payload))
 
     confirm(county_client, run)
     run.refresh_from_db()
@@ -218,7 +219,7 @@ def test_an_altered_kept_reading_is_never_unpickled_and_the_file_is_read_again(
 def test_a_reading_that_cannot_be_kept_costs_only_time(
     county_client, school, monkeypatch, tmp_path
 ):
-    monkeypatch.setattr(pipeline, "_kept_sheet_path", lambda run: tmp_path / "gone" / "x.pickle")
+    monkeypatch.setattr(keep, "_kept_sheet_path", lambda run: tmp_path / "gone" / "x.pickle")
     run = imported(county_client, xlsx([REGISTRY_HEADER, *registry_rows(school, 4)]))
     assert run.new_rows == 4 and Student.objects.count() == 4
 
@@ -475,15 +476,15 @@ def test_preview_and_commit_run_a_bounded_number_of_queries(
     from core.ledgers import STUDENTS
 
     content = xlsx([REGISTRY_HEADER, *registry_rows(school, 300)])
-    run, checked = pipeline.import_run_create(
+    run, checked = services.import_run_create(
         ledger=STUDENTS, user=county_user, upload=upload(content)
     )
     with django_assert_max_num_queries(6):
-        pipeline.import_run_preview(run=run, spec=STUDENTS.import_spec, checked=checked)
+        services.import_run_preview(run=run, spec=STUDENTS.import_spec, checked=checked)
     assert run.new_rows == 300
-    assert pipeline.claim_for_commit(run)
+    assert services.claim_for_commit(run)
     with django_assert_max_num_queries(15):
-        pipeline.import_run_commit(run=run, spec=STUDENTS.import_spec)
+        services.import_run_commit(run=run, spec=STUDENTS.import_spec)
     assert Student.objects.count() == 300 and AuditEvent.objects.count() == 301
 
 
@@ -656,7 +657,7 @@ def test_a_failing_import_job_writes_nothing(
     def broken(**kwargs):  # fails after the rows are written, before the transaction ends
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(pipeline, "insert_events", broken)
+    monkeypatch.setattr(write, "insert_events", broken)
     with django_capture_on_commit_callbacks(execute=True):
         confirm(county_client, run)
     job = JobRun.objects.get(kind="import_commit")
@@ -908,7 +909,7 @@ def test_many_keys_path_classifies_and_scopes_the_same(
 ):
     """Above LOOKUP_CHUNK keys, PostgreSQL fetches the stored rows by joining a COPied key
     table (elsewhere: chunked IN lists); the outcome is the same."""
-    monkeypatch.setattr(pipeline, "LOOKUP_CHUNK", 5)
+    monkeypatch.setattr(lookups, "LOOKUP_CHUNK", 5)
     rows = registry_rows(school, 20)
     imported(county_client, xlsx([REGISTRY_HEADER, *rows]))
     theirs = StudentFactory(school=other_school)
@@ -996,10 +997,10 @@ def test_uploaded_files_are_deleted_after_the_keeping_period_and_the_record_stay
     month_ago = timezone.now() - dt.timedelta(days=31)
     ImportRun.objects.filter(pk__in=[old_left.pk, old_bad.pk]).update(created_at=month_ago)
     files_before = {
-        run.pk: [pipeline.stored_path(run.stored_file), pipeline._kept_sheet_path(run)]
+        run.pk: [stored_path(run.stored_file), keep._kept_sheet_path(run)]
         for run in (old_left, recent)
     }
-    old_errors = pipeline.stored_path(old_bad.errors_file)
+    old_errors = stored_path(old_bad.errors_file)
     assert all(path.exists() for paths in files_before.values() for path in paths)
 
     assert tasks.forget_old_import_files() == 2

@@ -267,7 +267,7 @@ def test_import_runs_and_jobs_are_its_own(
         ledger="core.student", actor=county_user, county=school.county
     )
     mine = ImportRun.objects.create(ledger="core.student", actor=school_user, county=school.county)
-    from core.importing.pipeline import visible_runs
+    from core.importing.services import visible_runs
 
     assert list(visible_runs(school_user)) == [mine]
     assert mine in visible_runs(county_reviewer)  # the county's reviewers see the school's runs
