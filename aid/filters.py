@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aid.models import (
     AidProgramme,
@@ -41,7 +42,9 @@ def present(label, field_name: str):
 class DisbursementFilterSet(ScopedFilterSet):
     """No filter by ID number: ID numbers never travel in URLs."""
 
-    name = django_filters.CharFilter(label=_("name"), lookup_expr="startswith")
+    name = django_filters.CharFilter(
+        label=pgettext_lazy("person", "name"), lookup_expr="startswith"
+    )
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     school = django_filters.ModelChoiceFilter(
         label=_("paying school"), queryset=School.objects.all()
@@ -81,7 +84,9 @@ class DisbursementFilterSet(ScopedFilterSet):
 
 
 class CheckNoteFilterSet(ScopedFilterSet):
-    name = django_filters.CharFilter(label=_("name"), lookup_expr="startswith")
+    name = django_filters.CharFilter(
+        label=pgettext_lazy("person", "name"), lookup_expr="startswith"
+    )
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     check_kind = django_filters.ChoiceFilter(label=_("check"), choices=CheckKind.choices)
     school = django_filters.ModelChoiceFilter(label=_("school"), queryset=School.objects.all())
@@ -94,7 +99,9 @@ class CheckNoteFilterSet(ScopedFilterSet):
 
 
 class OutOfAreaStudentFilterSet(ScopedFilterSet):
-    name = django_filters.CharFilter(label=_("name"), lookup_expr="startswith")
+    name = django_filters.CharFilter(
+        label=pgettext_lazy("person", "name"), lookup_expr="startswith"
+    )
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     province = django_filters.CharFilter(label=_("province"), lookup_expr="startswith")
     stage = django_filters.ChoiceFilter(label=_("stage"), choices=Stage.choices)
@@ -168,7 +175,9 @@ class _CheckFilterSet(ScopedFilterSet):
 
 
 class GapFilterSet(_CheckFilterSet):
-    name = django_filters.CharFilter(label=_("name"), lookup_expr="startswith")
+    name = django_filters.CharFilter(
+        label=pgettext_lazy("person", "name"), lookup_expr="startswith"
+    )
     stage = django_filters.ChoiceFilter(label=_("stage"), method="by_stage", choices=Stage.choices)
     boarding = django_filters.ChoiceFilter(
         label=_("boarding"),

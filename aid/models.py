@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import idnumbers
 from core.calendar import Term
@@ -207,7 +208,7 @@ class Disbursement(PersonMixin, ScopedModel):
     KEY = ("id_number", "programme", "school_year", "term")
 
     id_number = IdNumberField()
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     student = models.ForeignKey(
         "core.Student",
         on_delete=models.SET_NULL,
@@ -315,7 +316,7 @@ class CheckNote(PersonMixin, ScopedModel):
 
     check_kind = models.CharField(_("check"), max_length=16, choices=CheckKind.choices)
     id_number = IdNumberField()
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="+", verbose_name=_("school")
     )
@@ -376,7 +377,7 @@ class OutOfAreaStudent(PersonMixin, ScopedModel):
     there (ContactLog.reached): `verified_on` is that contact's date, kept by ContactLog."""
 
     id_number = IdNumberField()
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     household_region = models.ForeignKey(
         Region,
         on_delete=models.PROTECT,

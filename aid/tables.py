@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aid.models import (
     CheckNote,
@@ -164,7 +165,7 @@ class _CheckTable(CheckTable):
 
 
 class GapTable(_CheckTable):
-    name = tables.Column(verbose_name=_("name"), linkify=True)
+    name = tables.Column(verbose_name=pgettext_lazy("person", "name"), linkify=True)
     id_number = MaskedIdColumn()
     county = tables.Column(verbose_name=_("county"))
     school = tables.Column(verbose_name=_("school"), order_by=("school__code",))
@@ -210,7 +211,7 @@ class GapTable(_CheckTable):
 
 
 class BelowStandardTable(_CheckTable):
-    name = tables.Column(verbose_name=_("name"), linkify=True)
+    name = tables.Column(verbose_name=pgettext_lazy("person", "name"), linkify=True)
     id_number = MaskedIdColumn()
     county = tables.Column(verbose_name=_("county"))
     school = tables.Column(verbose_name=_("paying school"), order_by=("school__code",))
@@ -239,7 +240,7 @@ class BelowStandardTable(_CheckTable):
 
 
 class DuplicateTable(_CheckTable):
-    name = tables.Column(verbose_name=_("name"), linkify=True)
+    name = tables.Column(verbose_name=pgettext_lazy("person", "name"), linkify=True)
     id_number = MaskedIdColumn()
     county = tables.Column(verbose_name=_("county"))
     school = tables.Column(verbose_name=_("paying school"), order_by=("school__code",))

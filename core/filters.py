@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import (
     Gender,
@@ -139,7 +140,9 @@ class SchoolEnrolmentFilterSet(ScopedFilterSet):
 class StudentFilterSet(ScopedFilterSet):
     """No filter by ID number: ID numbers never travel in URLs."""
 
-    name = django_filters.CharFilter(label=_("name"), lookup_expr="startswith")
+    name = django_filters.CharFilter(
+        label=pgettext_lazy("person", "name"), lookup_expr="startswith"
+    )
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     school = django_filters.ModelChoiceFilter(label=_("school"), queryset=School.objects.all())
     school_kind = django_filters.ChoiceFilter(
@@ -150,7 +153,9 @@ class StudentFilterSet(ScopedFilterSet):
     )
     grade = django_filters.ChoiceFilter(label=_("grade"), choices=Grade.choices)
     gender = django_filters.ChoiceFilter(label=_("gender"), choices=Gender.choices)
-    status = django_filters.ChoiceFilter(label=_("status"), choices=StudentStatus.choices)
+    status = django_filters.ChoiceFilter(
+        label=pgettext_lazy("student", "status"), choices=StudentStatus.choices
+    )
 
     class Meta:
         model = Student
@@ -179,7 +184,9 @@ class RosterVersionFilterSet(ScopedFilterSet):
 
 
 class RosterChildFilterSet(ScopedFilterSet):
-    name = django_filters.CharFilter(label=_("name"), lookup_expr="startswith")
+    name = django_filters.CharFilter(
+        label=pgettext_lazy("person", "name"), lookup_expr="startswith"
+    )
     roster_version = django_filters.ModelChoiceFilter(
         label=_("roster version"), queryset=RosterVersion.objects.all()
     )

@@ -9,13 +9,15 @@ A plain ledger names its model and API prefix; the rest is found by name in the 
 ledgers only), `<Model>Serializer` in api.py and `<Model>ImportSpec` in imports.py (which gives
 the import pages). The pages' URL prefix (`slug`) is the API prefix unless given. A ledger that
 needs more says so through its hooks: `detail_view` (a LedgerDetailView subclass), `viewset_base`
-(a LedgerViewSet subclass), `routes` (more pages bound to the ledger under its prefix) and
-`api_actions` (DRF `@action` functions added to its viewset).
+(a LedgerViewSet subclass), `routes` (more pages bound to the ledger under its prefix),
+`list_actions` (buttons on its list page to the area's other pages, each shown only to users who
+may take it) and `api_actions` (DRF `@action` functions added to its viewset).
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -36,6 +38,19 @@ class Route:
     route: str  # relative to the ledger's slug, e.g. "<int:pk>/actions/"
     view: type
     name: str  # the URL name, e.g. "dropout-case-action"
+
+
+@dataclass(frozen=True)
+class ListAction:
+    """A button on a ledger's list page for an action beyond Add and Import (e.g. "start a
+    round"), linking the page at `url_name`. It is shown only to users `allowed(user)` accepts:
+    pass the very check the target page makes, so no one sees a button that leads to a refusal."""
+
+    url_name: str
+    label: str  # lazy, translated
+    allowed: Callable[[object], bool]
+    icon: str = "bi-plus-circle"
+    element_id: str = ""  # the button's HTML id (for tests and the browser)
 
 
 def _by_name(model, module: str, suffix: str, *, required: bool):
@@ -69,6 +84,7 @@ class Ledger:
     detail_view: type | None = None  # default core.views.LedgerDetailView
     viewset_base: type | None = None  # default core.api.LedgerViewSet
     routes: tuple[Route, ...] = ()
+    list_actions: tuple[ListAction, ...] = ()  # more buttons on the list page
     api_actions: tuple = field(default=())  # functions decorated with rest_framework's @action
 
     def __post_init__(self):

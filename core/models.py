@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import idnumbers
 from core.scoping import Role, ScopedModel, ScopedQuerySet, school_of
@@ -301,7 +302,10 @@ class Student(PersonMixin, ScopedModel):
     )
     grade = models.SmallIntegerField(_("grade"), choices=Grade.choices)
     status = models.CharField(
-        _("status"), max_length=20, choices=StudentStatus.choices, default=StudentStatus.ENROLLED
+        pgettext_lazy("student", "status"),
+        max_length=20,
+        choices=StudentStatus.choices,
+        default=StudentStatus.ENROLLED,
     )
     household_region = models.ForeignKey(
         Region,

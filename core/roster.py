@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import idnumbers
 from core.models import Gender, IdNumberField, LedgerUrlMixin, PersonMixin, Region, RegionLevel
@@ -83,7 +84,7 @@ class RosterChild(PersonMixin, TownshipScopedModel):
         related_name="children",
         verbose_name=_("roster version"),
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     id_number = IdNumberField()
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))

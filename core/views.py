@@ -86,6 +86,11 @@ class LedgerListView(LedgerMixin, SingleTableMixin, FilterView):
         context["export_url"] = reverse(self.ledger.url_name("export")) + (
             "?" + query.urlencode() if query else ""
         )
+        context["list_actions"] = [
+            (reverse(action.url_name), action)
+            for action in self.ledger.list_actions
+            if action.allowed(self.request.user)
+        ]
         return context
 
 

@@ -9,6 +9,7 @@ import django_filters
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.filters import ScopedFilterSet, counties, townships, yes_no
 from core.models import HouseholdCategory, Locality, School
@@ -47,7 +48,9 @@ def rounds():
 
 
 class OutOfCityEnrolmentFilterSet(ScopedFilterSet):
-    name = django_filters.CharFilter(label=_("name"), lookup_expr="startswith")
+    name = django_filters.CharFilter(
+        label=pgettext_lazy("person", "name"), lookup_expr="startswith"
+    )
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     township = django_filters.ModelChoiceFilter(label=_("township"), queryset=townships())
     school_year = django_filters.NumberFilter(label=_("school year"))
@@ -61,7 +64,9 @@ class OutOfCityEnrolmentFilterSet(ScopedFilterSet):
 
 
 class ExemptionFilterSet(ScopedFilterSet):
-    name = django_filters.CharFilter(label=_("name"), lookup_expr="startswith")
+    name = django_filters.CharFilter(
+        label=pgettext_lazy("person", "name"), lookup_expr="startswith"
+    )
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=ExemptionKind.choices)
     valid_on = django_filters.DateFilter(label=_("valid on"), method="filter_valid_on")
@@ -81,7 +86,9 @@ class ScreeningRoundFilterSet(ScopedFilterSet):
         label=_("county"), field_name="counties", queryset=counties()
     )
     school_year = django_filters.NumberFilter(label=_("school year"))
-    status = django_filters.ChoiceFilter(label=_("status"), choices=RoundStatus.choices)
+    status = django_filters.ChoiceFilter(
+        label=pgettext_lazy("screening round", "status"), choices=RoundStatus.choices
+    )
 
     class Meta:
         model = ScreeningRound
@@ -114,7 +121,9 @@ class ScreeningResultFilterSet(ScopedFilterSet):
     out_of_school = yes_no_method(_("suspected or recorded dropout"), "filter_out_of_school")
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     township = django_filters.ModelChoiceFilter(label=_("township"), queryset=townships())
-    name = django_filters.CharFilter(label=_("name"), lookup_expr="startswith")
+    name = django_filters.CharFilter(
+        label=pgettext_lazy("person", "name"), lookup_expr="startswith"
+    )
     match_method = django_filters.ChoiceFilter(label=_("matched by"), choices=MatchMethod.choices)
     needs_confirmation = yes_no(_("needs confirmation"))
     household_category = django_filters.ChoiceFilter(
@@ -168,10 +177,14 @@ class ScreeningResultFilterSet(ScopedFilterSet):
 
 
 class DropoutCaseFilterSet(ScopedFilterSet):
-    name = django_filters.CharFilter(label=_("name"), lookup_expr="startswith")
+    name = django_filters.CharFilter(
+        label=pgettext_lazy("person", "name"), lookup_expr="startswith"
+    )
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     township = django_filters.ModelChoiceFilter(label=_("township"), queryset=townships())
-    status = django_filters.ChoiceFilter(label=_("status"), choices=CaseStatus.choices)
+    status = django_filters.ChoiceFilter(
+        label=pgettext_lazy("case", "status"), choices=CaseStatus.choices
+    )
     not_closed = yes_no_method(_("not closed"), "filter_not_closed")
     overdue = yes_no_method(_("overdue"), "filter_overdue")
     confirmed = yes_no_method(_("confirmed by a round"), "filter_confirmed")

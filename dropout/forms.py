@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import calendar
 from core.forms import IdNumberFormField, ScopedModelForm
@@ -174,7 +175,7 @@ class CaseResolveForm(forms.Form):
 
 class CaseOpenForm(forms.Form):
     id_number = IdNumberFormField(label=_("ID number"))
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50)
     township = forms.ModelChoiceField(
         label=_("registered township"), queryset=Region.objects.none()
     )

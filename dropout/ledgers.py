@@ -4,7 +4,10 @@ name); rounds and cases bring their own detail page and viewset, cases their act
 
 from __future__ import annotations
 
-from core.ledger import Ledger, Route, register
+from django.utils.translation import gettext_lazy as _
+
+from core.ledger import Ledger, ListAction, Route, register
+from core.scoping import is_city_admin
 from dropout import api, views
 from dropout.models import (
     CaseAction,
@@ -26,6 +29,15 @@ ROUNDS = register(
         editable=False,
         detail_view=views.RoundDetailView,
         viewset_base=api.ScreeningRoundViewSet,
+        list_actions=(
+            ListAction(
+                "dropout-round-start",
+                _("Start a screening round"),
+                is_city_admin,  # RoundStartView's and round_start's own check
+                icon="bi-play-circle",
+                element_id="start-round",
+            ),
+        ),
     )
 )
 
@@ -94,6 +106,14 @@ CASES = register(
         ),
         detail_view=views.CaseDetailView,
         viewset_base=api.DropoutCaseViewSet,
+        list_actions=(
+            ListAction(
+                "dropout-case-open",
+                _("Open a case by hand"),
+                views.may_open_case,
+                element_id="open-case",
+            ),
+        ),
         routes=(
             Route("<int:pk>/actions/", views.CaseActionAddView, "dropout-case-action"),
             Route("<int:pk>/resolve/", views.CaseResolveView, "dropout-case-resolve"),

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.calendar import birth_window
 from core.models import (
@@ -140,7 +141,7 @@ class OutOfCityEnrolment(PersonMixin, TownshipScopedModel):
     """Verified evidence that a child studies outside the city 外地就读核实, for a school year."""
 
     id_number = IdNumberField()
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     township = models.ForeignKey(
         Region,
         on_delete=models.PROTECT,
@@ -183,7 +184,7 @@ class Exemption(PersonMixin, TownshipScopedModel):
     """An approved deferral 缓学 or exemption 免学, valid for a period."""
 
     id_number = IdNumberField()
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     township = models.ForeignKey(
         Region,
         on_delete=models.PROTECT,
@@ -290,7 +291,10 @@ class ScreeningRound(LedgerUrlMixin, models.Model):
         verbose_name=_("job"),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.QUEUED
+        pgettext_lazy("screening round", "status"),
+        max_length=10,
+        choices=RoundStatus.choices,
+        default=RoundStatus.QUEUED,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -367,7 +371,7 @@ class ScreeningResult(PersonMixin, ScopedModel):
         db_constraint=False,
     )
     id_number = IdNumberField()
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     birth_date = models.DateField(_("birth date"))
     township = models.ForeignKey(
         Region,
@@ -492,7 +496,7 @@ class DropoutCase(PersonMixin, TownshipScopedModel):
     """A suspected-dropout case 疑似辍学跟踪, followed up until it is closed 销号."""
 
     id_number = IdNumberField()
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     roster_child = models.ForeignKey(
         RosterChild,
         on_delete=models.SET_NULL,
@@ -531,7 +535,10 @@ class DropoutCase(PersonMixin, TownshipScopedModel):
     opened_on = models.DateField(_("opened on"))
     due_on = models.DateField(_("due on"))
     status = models.CharField(
-        _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
+        pgettext_lazy("case", "status"),
+        max_length=10,
+        choices=CaseStatus.choices,
+        default=CaseStatus.OPEN,
     )
     gov_responsible = models.ForeignKey(
         Responsibility,

@@ -51,6 +51,11 @@ def _year_param(request) -> int | None:
     return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
 
 
+def may_open_case(user) -> bool:
+    """May the user open a case by hand (CaseOpenView's and case_open's check)?"""
+    return can_edit(user, DropoutCase)
+
+
 def _form_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
@@ -76,6 +81,7 @@ class DashboardView(LoginRequiredMixin, View):
             "age_min": age_min,
             "age_max": age_max,
             "may_start_round": is_city_admin(request.user),
+            "may_open_case": may_open_case(request.user),
             "counties": selectors.visible_counties(request.user),
         }
         return render(request, "dropout/dashboard.html", context)
@@ -257,7 +263,7 @@ class CaseOpenView(LoginRequiredMixin, View):
     """Open a case by hand (a report from a village or a school)."""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_edit(request.user, DropoutCase):
+        if request.user.is_authenticated and not may_open_case(request.user):
             raise PermissionDenied(_("Your role may not change ledger rows."))
         return super().dispatch(request, *args, **kwargs)
 

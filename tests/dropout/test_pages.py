@@ -237,3 +237,31 @@ def test_rates_page_shows_the_formulas(county_client, school):
     assert page.status_code == 200
     assert 'id="formulas"' in page.content.decode()
     assert page.context["rates"]["entry_year"] == 2015
+
+
+def test_the_rounds_list_offers_the_city_admin_to_start_a_round(
+    client, city_admin, city_user, county_user
+):
+    client.force_login(city_admin)
+    page = client.get(reverse("screeninground-list")).content.decode()
+    start = re.search(r'<a [^>]*id="start-round"[^>]*>(.*?)</a>', page, re.S)
+    assert start and "发起排查轮次" in start.group(1)
+    assert f'href="{reverse("dropout-round-start")}"' in start.group(0)
+    for other in (city_user, county_user):
+        client.force_login(other)
+        assert 'id="start-round"' not in client.get(reverse("screeninground-list")).content.decode()
+
+
+def test_the_case_list_and_the_dashboard_lead_to_opening_a_case_by_hand(
+    client, county_user, county_reviewer, city_user
+):
+    for user in (county_user, county_reviewer):
+        client.force_login(user)
+        for url in (reverse("dropoutcase-list"), reverse("dropout-dashboard")):
+            page = client.get(url).content.decode()
+            link = re.search(r'<a [^>]*id="open-case"[^>]*>(.*?)</a>', page, re.S)
+            assert link and "手动新建跟踪" in link.group(1), (user, url)
+            assert f'href="{reverse("dropout-case-open")}"' in link.group(0)
+    client.force_login(city_user)  # city staff reads the cases; it does not open them
+    for url in (reverse("dropoutcase-list"), reverse("dropout-dashboard")):
+        assert 'id="open-case"' not in client.get(url).content.decode()
