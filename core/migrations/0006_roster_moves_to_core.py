@@ -61,6 +61,37 @@ def _rename_sql(tables: dict, indexes: dict) -> list[str]:
     return statements
 
 
+def _rename_sqlite(schema_editor, tables: dict, indexes: dict) -> None:
+    """The same renames on SQLite (the bare-machine default): the tables (SQLite follows them in
+    the other tables' foreign keys), then each index named after the old table, made again under
+    its new name (SQLite cannot rename an index)."""
+    cursor = schema_editor.connection.cursor()
+    for old, new in tables.items():
+        cursor.execute(f'ALTER TABLE "{old}" RENAME TO "{new}"')
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+            " AND sql IS NOT NULL",
+            [new],
+        )
+        for name, sql in cursor.fetchall():
+            renamed = indexes.get(name) or (new + name[len(old) :] if name.startswith(old) else "")
+            if not renamed:
+                continue
+            cursor.execute(f'DROP INDEX "{name}"')
+            cursor.execute(sql.replace(name, renamed, 1))
+
+
+def _renamer(tables: dict, indexes: dict):
+    def rename(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in _rename_sql(tables, indexes):
+                schema_editor.execute(statement)
+        else:
+            _rename_sqlite(schema_editor, tables, indexes)
+
+    return rename
+
+
 def _swap(mapping: dict) -> dict:
     return {new: old for old, new in mapping.items()}
 
@@ -107,9 +138,9 @@ class Migration(migrations.Migration):
     operations = [
         migrations.SeparateDatabaseAndState(
             database_operations=[
-                migrations.RunSQL(
-                    sql=_rename_sql(TABLES, META_INDEXES),
-                    reverse_sql=_rename_sql(_swap(TABLES), _swap(META_INDEXES)),
+                migrations.RunPython(
+                    _renamer(TABLES, META_INDEXES),
+                    _renamer(_swap(TABLES), _swap(META_INDEXES)),
                 ),
             ],
             state_operations=[
