@@ -39,9 +39,12 @@ stop-workers:
 	-@test -f var/celery-worker.pid && kill $$(cat var/celery-worker.pid) 2>/dev/null; rm -f var/celery-worker.pid
 	-@test -f var/celery-beat.pid && kill $$(cat var/celery-beat.pid) 2>/dev/null; rm -f var/celery-beat.pid
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; "auto": one per core, "0": none), a
+# test file to a process (the files' module fixtures stay together).
+TEST_WORKERS ?= auto
 test: install
 	$(BIN)/python manage.py collectstatic --no-input -v0
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*' --ignore 'tests/*' --ignore 'bench/*'

@@ -186,8 +186,9 @@ def _session_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     media_root = tmp_path_factory.mktemp("worker-media")
     name = f"pytest-{os.getpid()}@localhost"
     database = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
+    queue = app.conf.task_default_queue  # "celery", or one per xdist worker (settings_test)
     with app.connection_for_write() as broker:  # messages a killed earlier run left behind
-        broker.default_channel.queue_purge("celery")
+        broker.default_channel.queue_purge(queue)
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [
             sys.executable,
@@ -199,7 +200,7 @@ def _session_worker(django_db_setup, django_db_blocker, tmp_path_factory):
             "--pool=solo",
             "--loglevel=WARNING",
             "-Q",
-            "celery",
+            queue,
             "-n",
             name,
             "--include=tests.core.job_runners",
@@ -239,6 +240,9 @@ def celery_worker(_session_worker, settings):
 
 
 LOG_DIR = Path(__file__).resolve().parent / "var" / "test-logs"
+# Under pytest-xdist: "gw0", "gw1", … in a worker process, "" in the controller (and without xdist).
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+XDIST_SUFFIX = f"-{XDIST_WORKER}" if XDIST_WORKER else ""
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -250,7 +254,7 @@ def logs_written_to_files():
 
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     root = logging.getLogger()
-    handler = logging.FileHandler(LOG_DIR / "web.log", mode="w", encoding="utf-8")
+    handler = logging.FileHandler(LOG_DIR / f"web{XDIST_SUFFIX}.log", mode="w", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     for configured in root.handlers:
         for log_filter in configured.filters:
@@ -262,12 +266,18 @@ def logs_written_to_files():
 
 
 def pytest_sessionstart(session):
+    """Last run's logs go (by the controller only: an xdist worker would delete another's)."""
+    if XDIST_WORKER:
+        return
     for old in LOG_DIR.glob("*.log") if LOG_DIR.exists() else ():
         old.unlink()
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """No ID number in any log a test run wrote (web and workers): grep them all."""
+    """No ID number in any log a test run wrote (web and workers): grep them all — once, in the
+    controller, after every xdist worker has finished."""
+    if XDIST_WORKER:
+        return
     from core import idnumbers
 
     shaped = idnumbers.ID_SHAPED

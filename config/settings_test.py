@@ -8,3 +8,13 @@ settings (config.settings) still hash with Argon2.
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Under pytest-xdist each worker process has its own test database (pytest-django adds the
+# worker's name to it) and must have its own share of the one Redis too: a Celery queue of its own,
+# consumed by its own session worker (conftest.py), and cache keys of its own (job progress is
+# cached under the job's id, which is the same number in every worker's database).
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # noqa: F405
+if XDIST_WORKER:
+    CELERY_TASK_DEFAULT_QUEUE = f"celery-{XDIST_WORKER}"
+    if REDIS_URL:  # noqa: F405
+        CACHES["default"]["KEY_PREFIX"] = f"xiangjiao-{XDIST_WORKER}"  # noqa: F405

@@ -25,6 +25,7 @@ from types import SimpleNamespace
 
 import pytest
 import redis
+from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 from django.utils import translation
@@ -43,6 +44,8 @@ pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 ROWS = 30
+# The queue this test process sends to: "celery", or its own under pytest-xdist (settings_test).
+QUEUE = getattr(django_settings, "CELERY_TASK_DEFAULT_QUEUE", "celery")
 
 
 def zh(message) -> str:
@@ -152,7 +155,7 @@ class Worker:
                 *arguments,
                 "--loglevel=INFO",
                 "-Q",
-                "celery",
+                QUEUE,
                 "-n",
                 self.name,
             ],
