@@ -85,7 +85,9 @@ def _renamer(tables: dict, indexes: dict):
     def rename(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             for statement in _rename_sql(tables, indexes):
-                schema_editor.execute(statement)
+                # As RunSQL runs them: no parameters, so the DO block's format('%I') is not
+                # taken for a placeholder.
+                schema_editor.execute(statement, params=None)
         else:
             _rename_sqlite(schema_editor, tables, indexes)
 
