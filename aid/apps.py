@@ -4,8 +4,6 @@ from core.areas import AreaConfig
 
 
 class AidConfig(AreaConfig):
-    default = True  # the one config of the app (AreaConfig is imported here too)
-    name = "aid"
     verbose_name = _("Student aid")
     area_icon = "bi-cash-coin"
     area_order = 20

@@ -6,8 +6,6 @@ from core.areas import AreaConfig
 class AlliancesConfig(AreaConfig):
     """Not built yet: the area registers its sidebar entry only."""
 
-    default = True  # the one config of the app (AreaConfig is imported here too)
-    name = "alliances"
     verbose_name = _("Alliances and teaching")
     area_icon = "bi-diagram-3"
     area_order = 50

@@ -136,11 +136,20 @@ class AreaConfig(AppConfig):
     """Base of a programme area's AppConfig: set `area_icon` and `area_order`, and put the
     area's pieces at the conventional paths; `ready()` registers what it finds."""
 
+    default = False  # never an app's config itself; each subclass is its app's one config
     default_auto_field = "django.db.models.BigAutoField"
     area_icon = "bi-grid"
     area_order = 100
     area_prefix: str | None = None  # default: the app label
     area_dashboard: str | None = None  # default: "<label>-dashboard"
+
+    def __init_subclass__(cls, **kwargs):
+        """A subclass in `<app>/apps.py` is that app's default config, named after its package,
+        unless it says otherwise."""
+        super().__init_subclass__(**kwargs)
+        cls.default = cls.__dict__.get("default", True)
+        if "name" not in cls.__dict__:
+            cls.name = cls.__module__.rpartition(".")[0]
 
     def ready(self):
         name, label = self.name, self.label

@@ -6,8 +6,6 @@ from core.areas import AreaConfig
 class DisasterConfig(AreaConfig):
     """Not built yet: the area registers its sidebar entry only."""
 
-    default = True  # the one config of the app (AreaConfig is imported here too)
-    name = "disaster"
     verbose_name = _("Flood recovery")
     area_icon = "bi-cloud-rain-heavy"
     area_order = 60

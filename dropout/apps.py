@@ -4,8 +4,6 @@ from core.areas import AreaConfig
 
 
 class DropoutConfig(AreaConfig):
-    default = True  # the one config of the app (AreaConfig is imported here too)
-    name = "dropout"
     verbose_name = _("Dropout control")
     area_icon = "bi-person-check"
     area_order = 10

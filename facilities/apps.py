@@ -6,8 +6,6 @@ from core.areas import AreaConfig
 class FacilitiesConfig(AreaConfig):
     """Not built yet: the area registers its sidebar entry only."""
 
-    default = True  # the one config of the app (AreaConfig is imported here too)
-    name = "facilities"
     verbose_name = _("School conditions")
     area_icon = "bi-building"
     area_order = 30

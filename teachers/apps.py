@@ -6,8 +6,6 @@ from core.areas import AreaConfig
 class TeachersConfig(AreaConfig):
     """Not built yet: the area registers its sidebar entry only."""
 
-    default = True  # the one config of the app (AreaConfig is imported here too)
-    name = "teachers"
     verbose_name = _("Teacher staffing")
     area_icon = "bi-mortarboard"
     area_order = 40
