@@ -7,8 +7,8 @@ from rest_framework.routers import SimpleRouter
 from aid import api
 
 router = SimpleRouter()
-router.register("programmes", api.AidProgrammeViewSet, basename="aid-programme")
-router.register("standards", api.AidStandardViewSet, basename="aid-standard")
+router.register("programmes", api.AidProgrammeViewSet, basename="api-aid-programme")
+router.register("standards", api.AidStandardViewSet, basename="api-aid-standard")
 
 urlpatterns = [
     path("summary/", api.AidSummaryView.as_view(), name="aid-api-summary"),

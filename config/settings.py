@@ -297,10 +297,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # 50 rows a page; `?page_size=` up to API_MAX_PAGE_SIZE (core/pagination.py).
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# The most rows an API page holds, whatever `?page_size=` asks.
+API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "1000"))
 # API tokens (django-rest-knox): one per log-in at /api/v1/auth/token/, stored hashed, valid
 # API_TOKEN_TTL_HOURS; revoked by log-out (the web log-out revokes all of the user's), a new
 # password and deactivation (core.tokens); listed and revoked at /account/tokens/.

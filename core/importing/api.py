@@ -1,6 +1,9 @@
 """The import, open to other systems: the same pipeline, scoping and validation as the pages.
 
-GET  /api/v1/imports/ledgers/        the importable ledgers, their columns and template links
+GET  /api/v1/imports/ledgers/        the ledgers the caller may import, their columns and
+                                     template links
+GET  /api/v1/imports/templates/<ledger>/  the ledger's template (.xlsx), as the import page's
+                                     (its school list: the caller's schools)
 POST /api/v1/imports/                multipart `ledger` + `file` → the preview (201), or 202
                                      and a job for a large file, or 400 for a refused file
 GET  /api/v1/imports/<id>/           the run: status, counts, errors
@@ -12,9 +15,12 @@ from __future__ import annotations
 
 import logging
 
+from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -25,6 +31,7 @@ from core.importing import jobs, services
 from core.importing.base import ImportFailed, ImportRaced
 from core.importing.models import ImportRun, ImportStatus
 from core.importing.spec import Kind
+from core.importing.xlsx_template import build_template
 from core.scoping import can_edit
 
 logger = logging.getLogger(__name__)
@@ -41,6 +48,22 @@ def _find_ledger(name: str):
         if name in (ledger.label, ledger.api_prefix, ledger.name):
             return ledger
     return None
+
+
+def may_import(user, ledger) -> bool:
+    """The rule of the import pages (core.importing.views.ImportMixin.require_edit): an editor
+    role whose scope holds the ledger's rows (a school officer: ledgers of school rows)."""
+    return ledger.editable and can_edit(user, ledger.model)
+
+
+def _importable_by(user, name: str):
+    """The ledger `name` names, if `user` may import it: unknown → 404, not theirs → 403."""
+    ledger = _find_ledger(name)
+    if ledger is None:
+        raise NotFound(_("Unknown or not importable ledger."))
+    if not may_import(user, ledger):
+        raise PermissionDenied(_("Your role may not change ledger rows."))
+    return ledger
 
 
 def _ledger_of(run: ImportRun):
@@ -136,6 +159,8 @@ class ImportLedgerListView(APIView):
     def get(self, request):
         data = []
         for ledger in importable_ledgers():
+            if not may_import(request.user, ledger):
+                continue
             spec = ledger.import_spec
             data.append(
                 {
@@ -143,7 +168,7 @@ class ImportLedgerListView(APIView):
                     "api_prefix": ledger.api_prefix,
                     "name": str(ledger.model._meta.verbose_name_plural),
                     "template_url": request.build_absolute_uri(
-                        reverse(ledger.url_name("import-template"))
+                        reverse("api-import-template", args=[ledger.label])
                     ),
                     "natural_key": list(spec.natural_key),
                     "columns": [
@@ -164,6 +189,34 @@ class ImportLedgerListView(APIView):
         return Response(data)
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportTemplateView(APIView):
+    """The import template of a ledger the caller may import, for a client with a token (the
+    import page's link needs a browser session)."""
+
+    permission_classes = [CanImport]
+
+    def perform_content_negotiation(self, request, force=False):
+        # A client asking for the workbook (Accept: the .xlsx type) still gets refusals as JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        responses={
+            (200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="the template"),
+            403: OpenApiResponse(description="the caller may not import this ledger"),
+            404: OpenApiResponse(description="no importable ledger of that name"),
+        }
+    )
+    def get(self, request, ledger):
+        spec = _importable_by(request.user, ledger).import_spec
+        response = HttpResponse(build_template(spec, request.user), content_type=XLSX_TYPE)
+        name = _("%(ledger)s import template.xlsx") % {"ledger": spec.title()}
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+
+
 class ImportCreateView(APIView):
     permission_classes = [CanImport]
     parser_classes = [MultiPartParser, FormParser]
@@ -173,7 +226,7 @@ class ImportCreateView(APIView):
         ledger = _find_ledger(str(request.data.get("ledger", "")))
         if ledger is None:
             raise ValidationError({"ledger": [_("Unknown or not importable ledger.")]})
-        if not ledger.editable:
+        if not may_import(request.user, ledger):
             raise PermissionDenied(_("Your role may not change ledger rows."))
         upload = request.FILES.get("file")
         if upload is None:

@@ -792,7 +792,7 @@ def test_api_lists_importable_ledgers_with_template_links(api):
     ledgers = {item["ledger"]: item for item in api.get("/api/v1/imports/ledgers/").json()}
     assert {"core.student", "core.school", "core.schoolenrolment"} <= set(ledgers)
     student = ledgers["core.student"]
-    assert student["template_url"].endswith(reverse("student-import-template"))
+    assert student["template_url"].endswith(reverse("api-import-template", args=["core.student"]))
     assert student["natural_key"] == ["id_number"]
     grade = next(c for c in student["columns"] if c["field"] == "grade")
     assert grade["header"] == "年级" and "一年级" in grade["choices"] and grade["required"]

@@ -142,9 +142,9 @@ CASE_OPERATIONS = {
     "dropout-case-action",
     "dropout-case-resolve",
     "dropout-case-close",
-    "dropoutcase-actions",
-    "dropoutcase-resolve",
-    "dropoutcase-close",
+    "api-dropoutcase-actions",
+    "api-dropoutcase-resolve",
+    "api-dropoutcase-close",
 )
 @pytest.mark.parametrize("name", sorted(CASE_OPERATIONS))
 def test_another_countys_case_cannot_be_acted_on(name, county_reviewer, school, other_school):
@@ -360,10 +360,10 @@ def test_programmes_and_standards_are_read_by_all_and_changed_by_city_admins_onl
 
 
 @covers(
-    "aid-programme-list",
-    "aid-programme-detail",
-    "aid-standard-list",
-    "aid-standard-detail",
+    "api-aid-programme-list",
+    "api-aid-programme-detail",
+    "api-aid-standard-list",
+    "api-aid-standard-detail",
 )
 def test_the_programme_and_standard_api_is_read_only_below_city_admin(county_user, city_user):
     programme = make_programmes()["YW-FJS-XX"]
@@ -509,6 +509,59 @@ def test_the_import_template_offers_only_the_users_schools(county_client, school
     assert not any(other_school.name in cell for cell in cells)
 
 
+def token_client(user) -> APIClient:
+    """A client that signs in as an API client does: with a knox token, no session."""
+    _token, key = AuthToken.objects.create(user=user)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return api
+
+
+def workbook_text(content: bytes) -> str:
+    book = load_workbook(BytesIO(content))
+    return " ".join(
+        str(cell.value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    )
+
+
+@covers("api-import-template")
+def test_a_token_downloads_only_templates_it_may_use(
+    county_user, school_user, city_user, school, other_school, neighbour_school
+):
+    """The API's template: a county officer's lists its county's schools only; a school officer
+    gets its school's ledgers and its school alone; read-only city staff get none."""
+    before = rows(ImportRun, JobRun, AuditEvent)
+    officer = token_client(county_user)
+    response = officer.get(reverse("api-import-template", args=["core.student"]))
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+    text = workbook_text(response.content)
+    assert school.name in text and neighbour_school.name in text
+    assert other_school.name not in text
+
+    school_api = token_client(school_user)
+    mine = school_api.get(reverse("api-import-template", args=["students"]))
+    assert mine.status_code == 200
+    text = workbook_text(mine.content)
+    assert school.name in text and neighbour_school.name not in text
+    for county_level in ("core.school", "core.rosterchild"):  # rows that carry no school
+        refused = school_api.get(reverse("api-import-template", args=[county_level]))
+        assert refused.status_code == 403 and refused.json()["detail"] == "您的角色无权修改台账。"
+    listed = {item["ledger"] for item in school_api.get("/api/v1/imports/ledgers/").json()}
+    assert "core.student" in listed and not listed & {"core.school", "core.rosterchild"}
+
+    staff = token_client(city_user)
+    assert staff.get(reverse("api-import-template", args=["core.student"])).status_code == 403
+    assert staff.get("/api/v1/imports/ledgers/").json() == []
+    assert officer.get(reverse("api-import-template", args=["nothing"])).status_code == 404
+    assert rows(ImportRun, JobRun, AuditEvent) == before
+
+
 @covers("api-import-create")
 def test_an_import_through_the_api_cannot_land_in_another_county(
     media, county_user, school, other_school
@@ -613,6 +666,7 @@ ELSEWHERE = {
 }
 # Every ledger's generic pages and API routes: tests/core/test_scoping.py.
 GENERIC_ACTIONS = ("list", "export", "detail", "create", "update", "delete")
+API_ROUTES = ("list", "detail")  # the ledger's viewset: test_scoping.py::test_api
 IMPORT_ACTIONS = ("import", "import-template", "import-preview", "import-errors", "import-confirm")
 
 
@@ -634,6 +688,7 @@ def covered_here() -> set[str]:
 def test_every_named_url_is_covered():
     """A new endpoint joins this suite (or says why it needs no scoping) before it lands."""
     generic = {ledger.url_name(action) for ledger in all_ledgers() for action in GENERIC_ACTIONS}
+    generic |= {f"api-{ledger.name}-{route}" for ledger in all_ledgers() for route in API_ROUTES}
     imports = {
         ledger.url_name(action)
         for ledger in all_ledgers()
