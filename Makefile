@@ -33,7 +33,7 @@ run: install
 	  trap '$(MAKE) --no-print-directory stop-workers' EXIT INT TERM; \
 	fi; \
 	echo "Serving on http://$(HOST):$(PORT)/"; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT) --insecure
+	JOBS_IN_THREAD=1 $(BIN)/python manage.py runserver $(HOST):$(PORT) --insecure
 
 stop-workers:
 	-@test -f var/celery-worker.pid && kill $$(cat var/celery-worker.pid) 2>/dev/null; rm -f var/celery-worker.pid

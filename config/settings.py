@@ -141,6 +141,10 @@ else:
     # No broker on a bare machine: tasks run in the calling process.
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker a job runs in the process that starts it: there and then (commands, the test
+# suite), or with JOBS_IN_THREAD=1 (`make run` sets it for its web server) in a thread of its own,
+# so that the page that started it is answered at once and shows its progress.
+JOBS_IN_THREAD = env_bool("JOBS_IN_THREAD", default=False)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -88,15 +88,31 @@ def source_from(params: dict):
     return REGISTRY[params["ledger"]]
 
 
-def export_source(*, source, user, query) -> tuple[bytes, int]:
+def export_source(*, source, user, query, progress=None) -> tuple[bytes, int]:
     """The source's rows visible to `user` under the page's filters and sort, as .xlsx bytes.
 
     `query` is the page's QueryDict (filters and `sort`); the page and the export job both come
-    here, so an export always matches what the page shows.
+    here, so an export always matches what the page shows. `progress(done, total, message)`, if
+    given, hears how many rows are written as the export goes (the job page's bar).
     """
     table, rows = source.export_table(user=user, query=query)
     RequestConfig(SimpleNamespace(user=user, GET=query, META={}), paginate=False).configure(table)
-    return write_xlsx(table_rows(table), sheet_title=source.export_title()), rows.count()
+    total = rows.count()
+    values = table_rows(table)
+    if progress is not None:
+        values = _reporting(values, total, progress)
+    return write_xlsx(values, sheet_title=source.export_title()), total
+
+
+def _reporting(values: Iterable[list], total: int, progress) -> Iterable[list]:
+    """The header and rows, telling `progress` every 1 % (at least every 200 rows) how many of
+    `total` rows have been written."""
+    step = max(200, total // 100)
+    for done, row in enumerate(values, start=-1):  # the header first: done = rows before this
+        if done >= 0 and done % step == 0:
+            message = _("%(done)s of %(total)s rows written") % {"done": done, "total": total}
+            progress(done, total, message)
+        yield row
 
 
 def count_rows(*, source, user, query) -> int:
@@ -155,9 +171,10 @@ def run_export(job, progress) -> dict:
     """The export job: the same rows as the page would send, written to a file to download."""
     source = source_from(job.params)
     query = QueryDict(job.params.get("query", ""))
-    progress(0, 1, "")
     with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
-        content, count = export_source(source=source, user=job.actor, query=query)
+        content, count = export_source(
+            source=source, user=job.actor, query=query, progress=progress
+        )
         name = file_name(source)
     path = result_path(job, ".xlsx")
     path.write_bytes(content)

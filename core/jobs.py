@@ -258,9 +258,14 @@ def enqueue(job: JobRun) -> bool:
     from config.celery import app
     from core.tasks import run_job
 
-    if app.conf.task_always_eager:  # no broker: the task runs here and now
+    if app.conf.task_always_eager:  # no broker: the task runs in this process
         JobRun.objects.filter(pk=job.pk).update(sends=models.F("sends") + 1)
-        run_job.delay(job.pk)
+        if settings.JOBS_IN_THREAD:
+            # The web server of `make run`: the page that started the job is answered at once
+            # and shows its progress, as with a worker.
+            threading.Thread(target=_run_in_thread, args=(job.pk,), name=f"job-{job.pk}").start()
+        else:
+            run_job.delay(job.pk)  # here and now (commands, the test suite)
         return True
     try:
         run_job.apply_async((job.pk,), retry=False)
@@ -273,6 +278,18 @@ def enqueue(job: JobRun) -> bool:
         return False
     JobRun.objects.filter(pk=job.pk).update(sends=models.F("sends") + 1)
     return True
+
+
+def _run_in_thread(job_id: int) -> None:
+    """Run a job in a thread of its own, on its own database connection."""
+    from core.tasks import run_job
+
+    try:
+        run_job.apply((job_id,), throw=False)
+    except Exception:  # noqa: BLE001 - the job records its own failure; nothing else may escape
+        logger.exception("job %s: its thread failed", job_id)
+    finally:
+        connections.close_all()
 
 
 class Progress:

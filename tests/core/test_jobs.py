@@ -133,3 +133,73 @@ def test_transient_errors_are_retried(county_user, monkeypatch):
         jobs.execute(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED  # left for the retry, not marked failed
+
+
+# --- Long exports: the page is answered at once, the bar moves ----------------------------------
+
+
+def test_an_export_job_reports_its_rows_as_it_writes_them(county_user, school):
+    """The export job's progress climbs row by row (every 200 rows here), not 0 then 100 %."""
+    from django.http import QueryDict
+
+    from core.exports import export_source
+    from core.ledger import REGISTRY
+    from tests.factories import StudentFactory
+
+    StudentFactory.create_batch(450, school=school)
+    heard = []
+    content, count = export_source(
+        source=REGISTRY["core.student"],
+        user=county_user,
+        query=QueryDict(""),
+        progress=lambda done, total, message: heard.append((done, total, message)),
+    )
+    assert count == 450 and content.startswith(b"PK")
+    assert [done for done, _total, _message in heard] == [0, 200, 400]
+    assert {total for _done, total, _message in heard} == {450}
+    assert heard[-1][2] == "已写入 400 / 450 行"
+    percents = []
+    progress = jobs.Progress(JobRun.objects.create(kind="export", title="x", actor=county_user))
+    for done, total, message in heard:
+        progress(done, total, message)
+        percents.append(progress._last)
+    assert percents == [0, 44, 88]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_web_server_answers_before_the_export_is_built(
+    county_client, county_user, school, settings, monkeypatch
+):
+    """`make run` (no Redis, JOBS_IN_THREAD=1): the export request starts the job and returns;
+    the job runs in a thread of the web process, and the page shows it running, then the file."""
+    import threading
+
+    from core import exports
+    from tests.factories import StudentFactory
+
+    settings.JOBS_IN_THREAD = True
+    settings.EXPORT_MAX_ROWS_INLINE = 2
+    StudentFactory.create_batch(3, school=school)
+    release, building = threading.Event(), threading.Event()
+    real_export = exports.export_source
+
+    def held_export(**kwargs):  # the export is being built until the test lets it finish
+        building.set()
+        assert release.wait(20)
+        return real_export(**kwargs)
+
+    monkeypatch.setattr(exports, "export_source", held_export)
+    response = county_client.get(reverse("student-export"))
+    job = JobRun.objects.get()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    assert building.wait(10)  # the export has begun, in its own thread, and is not done
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING
+    page = county_client.get(job.get_absolute_url()).content.decode()
+    assert 'hx-trigger="every 1s"' in page and "job-download" not in page
+    release.set()
+    worker = next(t for t in threading.enumerate() if t.name == f"job-{job.pk}")
+    worker.join(20)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result["rows"] == 3, job.error
+    assert "job-download" in county_client.get(job.get_absolute_url()).content.decode()
