@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
 
-from aid import services
+from django.utils.translation import gettext as _
+
+from aid import selectors, services
 from aid.models import (
     AidProgramme,
     AidStandard,
@@ -266,7 +268,7 @@ def seed(*, rng: random.Random, stdout: IO[str] | None = None) -> dict:
     """Build the aid demo into a database that holds the demo city (call inside an atomic)."""
     say = _say(stdout)
     programmes = build_programmes()
-    say(f"Aid programmes: {len(programmes)}")
+    say(_("Aid programmes: %(count)d") % {"count": len(programmes)})
 
     # Registry students by kind; roster children first.
     poor, monitored = _roster()
@@ -406,7 +408,10 @@ def seed(*, rng: random.Random, stdout: IO[str] | None = None) -> dict:
         )
         duplicates += 1
     Disbursement.objects.bulk_create(payments, batch_size=BATCH)
-    say(f"Aid disbursements: {len(payments):,} ({made_up} students not in the registry)")
+    say(
+        _("Aid disbursements: %(count)s (%(outside)d students not in the registry)")
+        % {"count": f"{len(payments):,}", "outside": made_up}
+    )
 
     # 6. Reasons recorded on some gap rows.
     notes = []
@@ -428,7 +433,10 @@ def seed(*, rng: random.Random, stdout: IO[str] | None = None) -> dict:
 
     out_of_area = build_out_of_area(rng, counties)
     publicity = build_publicity(rng, counties)
-    say(f"Out-of-area students: {out_of_area}; publicity activities: {publicity}")
+    say(
+        _("Out-of-area students: %(students)d; publicity activities: %(activities)d")
+        % {"students": out_of_area, "activities": publicity}
+    )
     db.analyze(  # statistics for the dashboard's and the checks' plans (core/db.py)
         AidProgramme,
         AidStandard,
@@ -440,6 +448,16 @@ def seed(*, rng: random.Random, stdout: IO[str] | None = None) -> dict:
         force=True,
     )
     poor_rows = [p for p in payments if p.category == RecipientCategory.FORMERLY_POOR]
+    admin = User.objects.filter(role=Role.CITY_ADMIN, is_demo=True).first()
+    if admin is not None:  # the bulletin's figure, as the dashboard computes it from the rows
+        poor = selectors.summary(user=admin, school_year=SCHOOL_YEAR)["formerly_poor"]
+        say(
+            _(
+                "Student aid: %(amount)s (10,000 yuan) to %(person_times)s person-times of "
+                "formerly registered poor students."
+            )
+            % {"amount": poor["wan"], "person_times": f"{poor['person_times']:,}"}
+        )
     return {
         "programmes": len(programmes),
         "disbursements": len(payments),

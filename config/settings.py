@@ -136,7 +136,7 @@ if REDIS_URL:
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"  # a host named: kombu warns of none on every job
     CELERY_RESULT_BACKEND = "cache+memory://"
     # No broker on a bare machine: tasks run in the calling process.
     CELERY_TASK_ALWAYS_EAGER = True
@@ -392,5 +392,9 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
+        "django.utils.autoreload": {"level": "WARNING"},  # "Watching for file changes…"
+        # Tasks run in the web process without a broker (no REDIS_URL): their "Task … succeeded"
+        # lines would mix into what `make run` and seed_demo print. A worker keeps them.
+        **({} if REDIS_URL else {"celery.app.trace": {"level": "WARNING"}}),
     },
 }

@@ -24,6 +24,7 @@ from typing import IO
 
 from django.db.models import Count
 from django.db.models.functions import Mod
+from django.utils.translation import gettext as _
 
 from core import calendar, db, idnumbers
 from core.demo import COUNTIES, VILLAGES, _surname_picker, person_name
@@ -41,7 +42,7 @@ from core.models import (
     StudentStatus,
     User,
 )
-from dropout import services
+from dropout import selectors, services
 from dropout.models import (
     CaseAction,
     CaseOutcome,
@@ -397,8 +398,12 @@ class _Seeder:
         execute(screening_round.job_id)  # the job's runner, here and now
         screening_round.refresh_from_db()
         self.say(
-            f"{screening_round.name}: {screening_round.results.count()} "
-            f"({screening_round.get_status_display()})"
+            _("%(name)s: %(count)s person-times (%(status)s)")
+            % {
+                "name": screening_round.name,
+                "count": f"{screening_round.results.count():,}",
+                "status": screening_round.get_status_display(),
+            }
         )
         return screening_round
 
@@ -569,7 +574,7 @@ def seed(*, rng: random.Random, stdout: IO[str] | None = None) -> dict:
     seeder = _Seeder(rng, stdout)
     responsible = seeder.responsibility()
     roster = seeder.roster()
-    seeder.say(f"Roster: {roster['children']}")
+    seeder.say(_("Roster: %(count)s children") % {"count": f"{roster['children']:,}"})
     db.analyze(Responsibility, RosterVersion, RosterChild, force=True)  # the rounds join them
     first = seeder.run_round(0)
     opened = DropoutCase.objects.filter(opened_in_round=first).count()
@@ -587,6 +592,18 @@ def seed(*, rng: random.Random, stdout: IO[str] | None = None) -> dict:
         Grade6SpotCheck,
         CohortBaseline,
         force=True,
+    )
+    figures = selectors.summary(user=seeder.city_admin, school_year=SCHOOL_YEAR)
+    seeder.say(  # the bulletin's figures, as the dashboard computes them from the rows
+        _(
+            "Dropout control: %(rounds)d screening rounds, %(person_times)s person-times, "
+            "%(open)d suspected dropouts left open."
+        )
+        % {
+            "rounds": figures["rounds"],
+            "person_times": f"{figures['person_times']:,}",
+            "open": figures["cases_open"],
+        }
     )
     return {
         "responsible": responsible,
