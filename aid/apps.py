@@ -7,6 +7,7 @@ class AidConfig(AreaConfig):
     verbose_name = _("Student aid")
     area_icon = "bi-cash-coin"
     area_order = 20
+    area_api_enums = {"AidStageEnum": "aid.models.Stage", "CheckKindEnum": "aid.models.CheckKind"}
 
     def ready(self):
         super().ready()

@@ -159,10 +159,11 @@ def bare_joins():
     Run with the work_mem the round's transaction gets (DROPOUT_ROUND_WORK_MEM), so that both
     sides hash with the same memory.
     """
-    from django.conf import settings
     from django.db import connection
 
-    memory = getattr(settings, "DROPOUT_ROUND_WORK_MEM", "64MB")
+    from dropout.models import round_work_mem
+
+    memory = round_work_mem()
 
     def count():
         with connection.cursor() as cursor:

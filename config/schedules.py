@@ -1,8 +1,9 @@
 """Every periodic task of the platform, in one place.
 
 django-celery-beat's DatabaseScheduler copies these entries into its tables when beat starts, so
-they show (and can be paused or re-timed) in the admin under "Periodic tasks". Programme areas add
-their entries here, not in their own modules.
+they show (and can be paused or re-timed) in the admin under "Periodic tasks". These are core's;
+each programme area declares its own in `<app>/schedules.py`, and config/beat.py adds them when
+beat starts (core.areas.beat_schedule).
 """
 
 from celery.schedules import crontab
@@ -22,12 +23,5 @@ BEAT_SCHEDULE = {
     "core.forget-old-import-files": {
         "task": "core.tasks.forget_old_import_files",
         "schedule": crontab(hour=3, minute=37),
-    },
-    # A screening round of the whole city at the start of each term (10 March, 10 September). It
-    # runs once per date: a retry or a second delivery finds the round already started, and the
-    # database refuses a second one (dropout.services.round_start_scheduled).
-    "dropout.term-start-screening": {
-        "task": "dropout.tasks.scheduled_screening_round",
-        "schedule": crontab(minute=0, hour=6, day_of_month=10, month_of_year="3,9"),
     },
 }

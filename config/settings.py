@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from config.database import database_from_url
 from config.schedules import BEAT_SCHEDULE
+from core.areas import ApiEnumNames
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -184,7 +185,7 @@ JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "15"))
 JOB_STALE_SECONDS = float(os.environ.get("JOB_STALE_SECONDS", "90"))
 JOB_QUEUED_RESEND_SECONDS = float(os.environ.get("JOB_QUEUED_RESEND_SECONDS", "600"))
 JOB_QUEUED_MAX_SECONDS = float(os.environ.get("JOB_QUEUED_MAX_SECONDS", str(JOB_MAX_SECONDS)))
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "config.beat:Scheduler"  # the database scheduler, with the areas' entries
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # --- E-mail ----------------------------------------------------------------------------------
@@ -330,35 +331,26 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Choice sets that share a field name ("status", "kind") get names of their own.
-    "ENUM_NAME_OVERRIDES": {
-        "StudentStatusEnum": "core.models.StudentStatus",
-        "SchoolKindEnum": "core.models.SchoolKind",
-        "RegionLevelEnum": "core.models.RegionLevel",
-        "JobStatusEnum": "core.jobs.JobStatus",
-        "ImportStatusEnum": "core.importing.models.ImportStatus",
-        "AttachmentKindEnum": "core.attachments.models.AttachmentKind",
-        "ClassificationEnum": "dropout.models.Classification",
-        "RoundStatusEnum": "dropout.models.RoundStatus",
-        "CaseStatusEnum": "dropout.models.CaseStatus",
-        "CaseOutcomeEnum": "dropout.models.CaseOutcome",
-        "ActionKindEnum": "dropout.models.ActionKind",
-        "ExemptionKindEnum": "dropout.models.ExemptionKind",
-        "VerificationMethodEnum": "dropout.models.VerificationMethod",
-        "AidStageEnum": "aid.models.Stage",
-        "CheckKindEnum": "aid.models.CheckKind",
-    },
+    "ENUM_NAME_OVERRIDES": ApiEnumNames(
+        {
+            "StudentStatusEnum": "core.models.StudentStatus",
+            "SchoolKindEnum": "core.models.SchoolKind",
+            "RegionLevelEnum": "core.models.RegionLevel",
+            "JobStatusEnum": "core.jobs.JobStatus",
+            "ImportStatusEnum": "core.importing.models.ImportStatus",
+            "AttachmentKindEnum": "core.attachments.models.AttachmentKind",
+        }
+    ),  # and each area's (AreaConfig.area_api_enums), read when the schema is built
 }
 
 # --- The platform's own settings -------------------------------------------------------------
 # Role that may reveal a full ID number (each reveal is logged).
 ID_REVEAL_ROLES = ("city_admin", "county_reviewer")
 LIST_PAGE_SIZE = 50
-# Dropout control: the school-age rule (age on 31 August of the school year's start), how long a
-# suspected-dropout case may stay open, and the round's PostgreSQL work_mem.
+# The school-age rule (age on 31 August of the school year's start). A programme area's own
+# settings are read by the area (core.areas.setting), not declared here.
 DROPOUT_SCHOOL_AGE_MIN = int(os.environ.get("DROPOUT_SCHOOL_AGE_MIN", "6"))
 DROPOUT_SCHOOL_AGE_MAX = int(os.environ.get("DROPOUT_SCHOOL_AGE_MAX", "15"))
-DROPOUT_CASE_DUE_DAYS = int(os.environ.get("DROPOUT_CASE_DUE_DAYS", "15"))
-DROPOUT_ROUND_WORK_MEM = os.environ.get("DROPOUT_ROUND_WORK_MEM", "64MB")
 # Imports (core/importing): limits on what a file may be, and the size above which the check
 # and the commit run as a job.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))

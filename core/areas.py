@@ -5,8 +5,10 @@ An area is a Django app whose `AppConfig` subclasses `AreaConfig`: it declares i
 the app has at the conventional paths — `<app>/urls.py` (pages under `/<prefix>/`),
 `<app>/api_urls.py` (under `/api/v1/<prefix>/`), `<app>/demo.py` (`seed` and `wipe`),
 `<app>/overview.py` (`card(user)` for the home page, `dispatch_section(...)` for the weekly
-dispatch) and `tests/<app>/scoping_cases.py`. Ledgers (`<app>/ledgers.py`) and check lists
-(`<app>/checks.py`) register themselves into the same registry; to-do providers with
+dispatch), `<app>/schedules.py` (`SCHEDULE`: its periodic tasks, given to Celery beat by
+config/beat.py) and `tests/<app>/scoping_cases.py`; its API's enum names (`area_api_enums`) go
+to drf-spectacular, and its settings are read with `setting()`. Ledgers (`<app>/ledgers.py`) and
+check lists (`<app>/checks.py`) register themselves into the same registry; to-do providers with
 `core.todo.register`. core and config read the stores and name no area: adding an area edits no
 file of theirs (docs/areas.md).
 """
@@ -16,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.util
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.apps import AppConfig
@@ -52,6 +56,8 @@ registry = Registry(
     dispatch={},  # app label → dispatch_section(*, user, start, end) -> DispatchSection
     demo={},  # app label → module name with seed(rng=, stdout=) and wipe()
     scoping={},  # app label → module name of the area's ScopingCases (tests/<app>/...)
+    schedules={},  # beat entry name → Celery beat entry ({"task": …, "schedule": …})
+    api_enums={},  # OpenAPI enum name → choices import path (drf-spectacular's overrides)
 )
 
 
@@ -132,6 +138,46 @@ def _module(name: str) -> str | None:
         return None
 
 
+def _add(store: dict, entries: dict, *, what: str) -> None:
+    for key, value in entries.items():
+        if key in store and store[key] != value:
+            raise ValueError(f"{what} {key} registered twice")
+        store[key] = value
+
+
+def setting(name: str, default):
+    """An area's setting: Django's (tests override it), else the environment's (read as the
+    default's type), else the default. Areas keep their settings out of config/settings.py."""
+    from django.conf import settings
+
+    if hasattr(settings, name):
+        return getattr(settings, name)
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return type(default)(raw)
+
+
+class ApiEnumNames(Mapping):
+    """drf-spectacular's ENUM_NAME_OVERRIDES (config/settings.py): core's names, given here, and
+    every area's, read when the schema is built (after the apps have registered)."""
+
+    def __init__(self, core: dict[str, str]):
+        self.core = core
+
+    def _names(self) -> dict[str, str]:
+        return {**self.core, **registry["api_enums"]}
+
+    def __getitem__(self, key):
+        return self._names()[key]
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self):
+        return len(self._names())
+
+
 class AreaConfig(AppConfig):
     """Base of a programme area's AppConfig: set `area_icon` and `area_order`, and put the
     area's pieces at the conventional paths; `ready()` registers what it finds."""
@@ -142,6 +188,9 @@ class AreaConfig(AppConfig):
     area_order = 100
     area_prefix: str | None = None  # default: the app label
     area_dashboard: str | None = None  # default: "<label>-dashboard"
+    # Names of the area's choice sets in the OpenAPI schema, where two share a field name
+    # ("status"): {"CaseStatusEnum": "<app>.models.CaseStatus"}.
+    area_api_enums: dict[str, str] = {}
 
     def __init_subclass__(cls, **kwargs):
         """A subclass in `<app>/apps.py` is that app's default config, named after its package,
@@ -168,6 +217,10 @@ class AreaConfig(AppConfig):
         if demo := _module(f"{name}.demo"):
             registry["demo"][label] = demo
         registry["scoping"][label] = f"tests.{label}.scoping_cases"
+        _add(registry["api_enums"], self.area_api_enums, what="API enum")
+        if _module(f"{name}.schedules"):
+            schedules = importlib.import_module(f"{name}.schedules")
+            _add(registry["schedules"], getattr(schedules, "SCHEDULE", {}), what="beat entry")
         if _module(f"{name}.overview"):
             overview = importlib.import_module(f"{name}.overview")
             if hasattr(overview, "card"):
@@ -200,6 +253,13 @@ def demo_modules() -> list:
 
 def scoping_modules() -> list[str]:
     return [registry["scoping"][area.app] for area in areas() if area.app in registry["scoping"]]
+
+
+def beat_schedule(base: dict) -> dict:
+    """Celery beat's schedule: `base` (core's own, config/schedules.py) and every area's."""
+    merged = dict(base)
+    _add(merged, registry["schedules"], what="beat entry")  # once more (the same) is no clash
+    return merged
 
 
 def cards_for(user) -> list[Card]:

@@ -7,6 +7,15 @@ class DropoutConfig(AreaConfig):
     verbose_name = _("Dropout control")
     area_icon = "bi-person-check"
     area_order = 10
+    area_api_enums = {
+        "ClassificationEnum": "dropout.models.Classification",
+        "RoundStatusEnum": "dropout.models.RoundStatus",
+        "CaseStatusEnum": "dropout.models.CaseStatus",
+        "CaseOutcomeEnum": "dropout.models.CaseOutcome",
+        "ActionKindEnum": "dropout.models.ActionKind",
+        "ExemptionKindEnum": "dropout.models.ExemptionKind",
+        "VerificationMethodEnum": "dropout.models.VerificationMethod",
+    }
 
     def ready(self):
         super().ready()

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.areas import setting
 from core.calendar import birth_window
 from core.models import (
     HouseholdCategory,
@@ -55,8 +56,17 @@ COUNTY = {"level": RegionLevel.COUNTY}
 # --- Settings ----------------------------------------------------------------------------------
 
 
+# The area's own settings (from the environment; core.areas.setting), kept out of config.
+
+
 def case_due_days() -> int:
-    return int(getattr(settings, "DROPOUT_CASE_DUE_DAYS", 15))
+    """Days a suspected-dropout case may stay open before it is overdue."""
+    return int(setting("DROPOUT_CASE_DUE_DAYS", 15))
+
+
+def round_work_mem() -> str:
+    """PostgreSQL work_mem of a screening round's transaction ("" leaves the server's)."""
+    return str(setting("DROPOUT_ROUND_WORK_MEM", "64MB"))
 
 
 # --- Choices -----------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -52,6 +51,7 @@ from dropout.models import (
     ScreeningResult,
     ScreeningRound,
     case_due_days,
+    round_work_mem,
 )
 
 JOB_KIND = "screening_round"
@@ -501,7 +501,7 @@ def _tune_for_bulk_work() -> None:
     if connection.vendor != "postgresql":
         return
     local = {"jit": "off"}
-    memory = getattr(settings, "DROPOUT_ROUND_WORK_MEM", "64MB")
+    memory = round_work_mem()
     if memory:
         local["work_mem"] = str(memory)
     with connection.cursor() as cursor:  # one round trip; set_config(…, true) is SET LOCAL
