@@ -716,18 +716,23 @@ class Grade6SpotCheck(LedgerUrlMixin, ScopedModel):
     def discrepancy(self) -> int:
         return self.registry_count - self.present_count
 
+    def counted_registry(self) -> int:
+        """The registry count this check keeps: the school's enrolled grade-6 pupils when the
+        check is first saved (or moved to another school); an edit keeps the day's count."""
+        previous = (
+            type(self).objects.filter(pk=self.pk).values_list("school_id", "registry_count").first()
+            if self.pk
+            else None
+        )
+        if previous is not None and previous[0] == self.school_id:
+            return previous[1]
+        return Student.objects.filter(
+            school_id=self.school_id, grade=6, status=StudentStatus.ENROLLED
+        ).count()
+
     def save(self, *args, **kwargs):
-        """The registry count is the school's enrolled grade-6 pupils when the check is saved."""
         if self.school_id:
-            previous = (
-                type(self).objects.filter(pk=self.pk).values_list("school_id", flat=True).first()
-                if self.pk
-                else None
-            )
-            if previous != self.school_id:
-                self.registry_count = Student.objects.filter(
-                    school_id=self.school_id, grade=6, status=StudentStatus.ENROLLED
-                ).count()
+            self.registry_count = self.counted_registry()
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -736,14 +741,11 @@ class Grade6SpotCheck(LedgerUrlMixin, ScopedModel):
             self.discrepancy_names.strip() == ""
             and self.school_id
             and self.present_count is not None
+            and self.present_count != self.counted_registry()
         ):
-            registry = Student.objects.filter(
-                school_id=self.school_id, grade=6, status=StudentStatus.ENROLLED
-            ).count()
-            if self.present_count != registry:
-                raise ValidationError(
-                    {"discrepancy_names": _("Name the pupils behind the discrepancy.")}
-                )
+            raise ValidationError(
+                {"discrepancy_names": _("Name the pupils behind the discrepancy.")}
+            )
 
 
 # --- Cohort baselines --------------------------------------------------------------------------
