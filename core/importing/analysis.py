@@ -15,6 +15,7 @@ from core.conflicts import record as record_conflicts
 from core.importing.base import Progress, no_progress
 from core.importing.lookups import Ref, resolve_lookups, stored_rows
 from core.importing.models import ImportRun
+from core.importing.preview import SAMPLE_CHANGES, SAMPLE_ROWS, CellQuoter
 from core.importing.reader import Checked, Table
 from core.importing.sheet import ReadSheet, read_sheet
 from core.importing.spec import ImportSpec, Kind, RowInvalid
@@ -27,6 +28,7 @@ class Problem:
     column: str  # the header as written in the file (or the template's header)
     message: str
     code: str
+    value: str = ""  # the cell as the file has it, masked (core.importing.preview)
 
     def as_dict(self, sheet: str) -> dict:
         return {
@@ -35,6 +37,7 @@ class Problem:
             "column": self.column,
             "message": self.message,
             "code": self.code,
+            "value": self.value,
         }
 
 
@@ -69,6 +72,10 @@ class Analysis:
     fields: list[str] = field(default_factory=list)  # attnames an upsert writes
     context: Context | None = None
     read: ReadSheet | None = None  # the file as read, before the lookups
+    # For the preview's sample (core.importing.preview), by row index: the new rows among the
+    # first rows and the changed rows (row, stored values) among the first and the first others.
+    sample_new: set[int] = field(default_factory=set)
+    sample_changed: dict[int, tuple[dict, dict]] = field(default_factory=dict)
 
     @property
     def sheet(self) -> str:
@@ -134,8 +141,9 @@ def analyse(
     progress(70, 100, _("Comparing with the stored rows…"))
     _classify(spec, analysis, built, problems, headers, context, lock=lock)
 
+    quote = CellQuoter(spec, sheet.table, sheet.header_index, numbers)
     analysis.problems = [
-        Problem(numbers[index], column, message, code)
+        Problem(numbers[index], column, message, code, quote(index, column))
         for index in sorted(problems)
         for column, message, code in problems[index]
     ]
@@ -262,6 +270,8 @@ def _classify(spec, analysis: Analysis, built, problems, headers, context, *, lo
         existing = stored.get((key,) if single else key)
         if existing is None:
             analysis.creates.append(row)
+            if index < SAMPLE_ROWS:
+                analysis.sample_new.add(index)
             continue
         if not context.sees_all and (
             existing[county_at] != context.county_id
@@ -284,5 +294,7 @@ def _classify(spec, analysis: Analysis, built, problems, headers, context, *, lo
             problems[index].append((_header_of(headers, spec, name, index), message, code))
         if not broken:
             analysis.updates.append((row, before))
+            if index < SAMPLE_ROWS or len(analysis.sample_changed) < SAMPLE_ROWS + SAMPLE_CHANGES:
+                analysis.sample_changed[index] = (row, before)
     if hidden:
         record_conflicts(user=context.user, model=spec.model, rows=hidden, source="import")

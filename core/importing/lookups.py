@@ -112,6 +112,15 @@ def resolve_regions(keys: set[str], levels: tuple[str, ...]) -> dict[str, Ref | 
     return result
 
 
+def fill_reprs(context: Context, model, ids: set) -> None:
+    """The names (str) of these rows of `model`, on the context: one query per chunk."""
+    known = context.reprs[model]
+    missing = [pk for pk in ids if pk is not None and pk not in known]
+    for chunk in chunks(sorted(missing)):
+        for obj in model._base_manager.filter(pk__in=chunk):
+            known[obj.pk] = str(obj)
+
+
 def resolve_lookups(spec, values, headers, problems, context: Context, user) -> None:
     for column in spec.columns:
         if column.kind not in (Kind.SCHOOL, Kind.REGION) or column.field not in values:

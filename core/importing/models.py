@@ -67,6 +67,12 @@ class ImportRun(models.Model):
     error_total = models.PositiveIntegerField(_("errors"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     ignored_columns = models.JSONField(_("ignored columns"), default=list, blank=True)
+    sample = models.JSONField(
+        _("parsed rows"),
+        default=dict,
+        blank=True,
+        help_text=_("The first rows and the changes as the preview shows them, masked."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     job = models.ForeignKey(

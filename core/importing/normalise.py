@@ -252,6 +252,14 @@ def id_number(value) -> str:
             ),
             "id_number_as_number",
         )
+    if isinstance(value, str) and "*" in value:  # copied from a masked page or download
+        raise CellError(
+            _(
+                "This ID number is masked (as pages and downloads show it to most roles): "
+                "write the full number."
+            ),
+            "id_number_masked",
+        )
     try:
         return idnumbers.validate(text(value))
     except ValidationError as error:

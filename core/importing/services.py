@@ -3,7 +3,8 @@ services the pages, the API and the jobs call.
 
     import_run_create   store the upload under a generated name, hash it, run the safety checks
     import_run_preview  read → find the header row → map columns → normalise → validate every
-                        row → compare with the stored rows → counts, errors, rejected rows .xlsx
+                        row → compare with the stored rows → counts, errors, parsed rows,
+                        the file with its errors marked as .xlsx
     import_run_commit   the same analysis again inside one transaction (rows locked), then a bulk
                         upsert of the new and changed rows on the natural key and their audit
                         events in bulk: all rows or none
@@ -33,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit, db
-from core.importing import reader
+from core.importing import preview, reader
 from core.importing.analysis import Analysis, analyse
 from core.importing.base import (
     ImportFailed,
@@ -157,12 +158,13 @@ def import_run_preview(
         return _refuse(run, error)
     _record_analysis(run, analysis)
     run.status = ImportStatus.PREVIEWED
+    run.sample = preview.sample(spec, analysis)
     run.errors_file = ""
     if analysis.problems:
-        from core.importing.errors import write_rejected_rows
+        from core.importing.errors import write_rows_with_errors
 
         target = imports_dir() / f"{Path(run.stored_file).stem}-errors.xlsx"
-        write_rejected_rows(analysis, target)
+        write_rows_with_errors(analysis, target)
         run.errors_file = str(target.relative_to(settings.MEDIA_ROOT))
     run.save()
     progress(100, 100, "")

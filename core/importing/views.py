@@ -1,7 +1,7 @@
 """The import pages of every ledger that declares an import spec (routes in `import_urlpatterns`).
 
 upload (with the template link and this ledger's earlier runs) → preview (counts, errors, the
-rejected rows as .xlsx, Confirm) → confirm (POST). Runs are reached only through
+file with its errors marked as .xlsx, Confirm) → confirm (POST). Runs are reached only through
 `visible_runs(user)`: another county's or another officer's run answers 404. Only users who may
 change ledger rows (core.scoping.can_edit) upload and confirm; the rows' own scope is checked row
 by row by the pipeline.
@@ -127,6 +127,8 @@ class ImportPreviewView(ImportMixin, View):
                 run=run,
                 errors=run.errors,
                 more_errors=max(0, run.error_total - len(run.errors)),
+                sample=run.sample,
+                masked_download=not request.user.can_reveal_ids,
                 keep_days=services.keep_files_days(),
                 can_confirm=run.confirmable
                 and run.actor_id == request.user.pk
@@ -141,7 +143,7 @@ class ImportPreviewView(ImportMixin, View):
 
 
 class ImportErrorsView(ImportMixin, View):
-    """The rejected rows as .xlsx, with the error column."""
+    """The checked file with its errors marked (every row, an error column), as .xlsx."""
 
     def get(self, request, run_id):
         run = self.get_run(run_id)
@@ -152,17 +154,17 @@ class ImportErrorsView(ImportMixin, View):
             handle = path.open("rb")
         except OSError:
             raise Http404 from None
-        name = _("%(file)s rejected rows.xlsx") % {"file": run.file_name.rsplit(".", 1)[0]}
+        name = _("%(file)s with errors marked.xlsx") % {"file": run.file_name.rsplit(".", 1)[0]}
         revealed = request.user.can_reveal_ids
         audit.record(
             actor=request.user,
             action=AuditAction.REVEAL if revealed else AuditAction.EXPORT,
             model=self.ledger.model,
             county=run.county_id,
-            changes={"import_run": run.pk, "rows": run.error_rows},
-            note=_("rejected rows of an import")
+            changes={"import_run": run.pk, "rows": run.total_rows},
+            note=_("an import's file with its errors marked")
             if not revealed
-            else _("rejected rows of an import, ID numbers in full"),
+            else _("an import's file with its errors marked, ID numbers in full"),
         )
         if not revealed:
             with handle:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from core import audit, idnumbers
 from core.importing.analysis import Analysis, Context
 from core.importing.base import ImportFailed, no_progress
-from core.importing.lookups import chunks, postgresql
+from core.importing.lookups import fill_reprs, postgresql
 from core.importing.models import ImportRun
 from core.importing.spec import ImportSpec
 from core.models import AuditAction, AuditEvent, IdNumberField
@@ -264,15 +264,7 @@ def _fetch_names(spec, analysis: Analysis, rows: list[dict]) -> None:
         if isinstance(kind, type):
             ids = {row.get(attname) for row in rows}
             ids.update(existing.get(attname) for _row, existing in analysis.updates)
-            _fill_reprs(analysis.context, kind, ids)
-
-
-def _fill_reprs(context: Context, model, ids: set) -> None:
-    known = context.reprs[model]
-    missing = [pk for pk in ids if pk is not None and pk not in known]
-    for chunk in chunks(sorted(missing)):
-        for obj in model._base_manager.filter(pk__in=chunk):
-            known[obj.pk] = str(obj)
+            fill_reprs(analysis.context, kind, ids)
 
 
 def _mask(value):

@@ -123,8 +123,9 @@ def _instructions(workbook: Workbook, spec: ImportSpec) -> None:
             "same file twice changes nothing the second time."
         ),
         _(
-            "6. If any row has an error nothing is imported; the preview lists every error and "
-            "offers the rejected rows as a workbook to correct."
+            "6. If any row has an error nothing is imported; the preview lists every error with "
+            "the value found and offers the file with its errors marked. Correct the errors and "
+            "upload the whole file again."
         ),
         *[str(line) for line in spec.instructions],
     ]

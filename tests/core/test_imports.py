@@ -412,9 +412,14 @@ def test_rejected_rows_download_is_masked_without_the_reveal_right(county_client
         for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
     ]
     number = rows[3][1]
-    assert table[1][0] == rows[3][0] and table[1][1] == idnumbers.mask(number)
-    assert table[1][3] == rows[3][3][:4] + "-**-**"  # the birth date by its year only
-    assert number not in str(table)
+    assert len(table) == 6  # every row of the file, at its row number
+    assert table[4][0] == rows[3][0] and table[4][1] == idnumbers.mask(number)
+    assert table[4][3] == rows[3][3][:4] + "-**-**"  # the birth date by its year only
+    assert not any(row[1] in str(table) for row in rows)
+    # Masked, it cannot be uploaded again as it is, and the preview says so.
+    page = county_client.get(reverse("student-import-preview", args=[run.pk])).content.decode()
+    with translation.override("zh-hans"):
+        assert "身份证号已隐去" in page and "请在原文件中改正" in page
     event = AuditEvent.objects.get(action=AuditAction.EXPORT, ledger="core.student")
     assert event.actor.username == "hailin-officer" and event.changes["import_run"] == run.pk
 
@@ -435,15 +440,93 @@ def test_rejected_rows_download_has_the_rows_and_an_error_column(
     table = [[cell.value for cell in row] for row in sheet.iter_rows()]
     with translation.override("zh-hans"):
         assert table[0] == [*REGISTRY_HEADER, gettext("Error description")]
-    assert len(table) == 2 and table[1][:7] == rows[3]
-    assert table[1][7].startswith("学校标识码：")
-    # Corrected in that workbook, the rejected rows import as they are (the error column is
-    # ignored as an extra column).
-    sheet.cell(row=2, column=5, value=school.code)
+    # Every row of the file, the good ones too, at the row numbers the preview names; the
+    # error column filled on the row in error only, quoting the value.
+    assert [row[:7] for row in table[1:]] == rows
+    assert [row[7] for row in table[1:]] == [None, None, None, table[4][7], None]
+    assert table[4][7].startswith("学校标识码“9999999999”：")
+    # Corrected in that workbook and uploaded again, it is the whole file: all five rows import
+    # (the error column is ignored as an extra column).
+    sheet.cell(row=5, column=5, value=school.code)
     buffer = io.BytesIO()
     workbook.save(buffer)
     fixed = imported(county_client, buffer.getvalue())
-    assert fixed.new_rows == 1 and fixed.ignored_columns == [table[0][7]]
+    assert fixed.new_rows == 5 and fixed.ignored_columns == [table[0][7]]
+    assert sorted(Student.objects.values_list("name", flat=True)) == [r[0] for r in rows]
+
+
+def _sample_table(page: str, table_id: str) -> list[tuple[str, str, str]]:
+    """(Excel row, outcome, row text) of a parsed-rows table of the preview page."""
+    import re
+
+    body = page.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    return [
+        (number, status, re.sub(r"<[^>]+>|\s+", " ", text))
+        for number, status, text in re.findall(
+            r'<tr data-row="(\d+)" data-status="(\w+)"[^>]*>(.*?)</tr>', body, re.S
+        )
+    ]
+
+
+def test_preview_shows_the_rows_as_read_and_what_changes(county_client, school):
+    rows = registry_rows(school, 4)
+    imported(county_client, xlsx([REGISTRY_HEADER, *rows]))
+    rows[1][5] = "六年级"  # changed
+    rows[2][0] = "学生  2"  # an inner double space: read as one, so the row is not unchanged
+    rows.append(registry_row(school, 9))  # new
+    rows.append([*registry_row(school, 10)[:4], "9999999999", "四年级", "在读"])  # in error
+    run, _response = send(county_client, xlsx([REGISTRY_HEADER, *rows]))
+    assert (run.new_rows, run.changed_rows, run.unchanged_rows, run.error_rows) == (1, 2, 2, 1)
+    with translation.override("zh-hans"):
+        page = county_client.get(reverse("student-import-preview", args=[run.pk])).content.decode()
+    sample = _sample_table(page, "import-sample")
+    assert [(number, status) for number, status, _text in sample] == [
+        ("2", "unchanged"),
+        ("3", "changed"),
+        ("4", "changed"),
+        ("5", "unchanged"),
+        ("6", "new"),
+        ("7", "error"),
+    ]
+    assert "年级：四年级 → 六年级" in sample[1][2] and "六年级" in sample[1][2]
+    assert "姓名：学生2 → 学生 2" in sample[2][2]
+    assert "将新增" in sample[4][2] and "学生9" in sample[4][2]
+    assert "9999999999" in sample[5][2]
+    # ID numbers masked, birth dates by year: nothing of the sample rebuilds a number.
+    for row in rows:
+        assert row[1] not in page and row[3] not in page
+    assert idnumbers.mask(rows[4][1]) in sample[4][2] and rows[4][3][:4] + "-**-**" in page
+    assert all(row[1] not in str(run.sample) for row in rows)  # stored masked, too
+
+
+def test_preview_lists_changed_rows_beyond_the_first_fifty(county_client, school):
+    rows = registry_rows(school, 60)
+    imported(county_client, xlsx([REGISTRY_HEADER, *rows]))
+    rows[55][5] = "五年级"
+    run, _response = send(county_client, xlsx([REGISTRY_HEADER, *rows]))
+    page = county_client.get(reverse("student-import-preview", args=[run.pk])).content.decode()
+    assert len(_sample_table(page, "import-sample")) == 50
+    changes = _sample_table(page, "import-changes")
+    assert [(number, status) for number, status, _text in changes] == [("57", "changed")]
+
+
+def test_each_error_quotes_the_value_in_the_file_with_id_numbers_masked(county_client, school):
+    rows = registry_rows(school, 3)
+    rows[0][4] = "9999999999"
+    wrong = rows[1][1][:-1] + ("0" if rows[1][1][-1] != "0" else "1")  # a wrong check digit
+    rows[1][1] = wrong
+    rows[2][1] = idnumbers.mask(rows[2][1])  # copied from a masked page
+    run, _response = send(county_client, xlsx([REGISTRY_HEADER, *rows]))
+    by_row = {error["row"]: error for error in run.errors}
+    assert by_row[2]["value"] == "9999999999" and by_row[2]["column"] == "学校标识码"
+    assert by_row[3]["value"] == idnumbers.mask(wrong) != wrong
+    assert by_row[4]["code"] == "id_number_masked"
+    page = county_client.get(reverse("student-import-preview", args=[run.pk])).content.decode()
+    assert "“9999999999”" in page and wrong not in page
+    api = APIClient()
+    api.force_authenticate(run.actor)
+    errors = api.get(f"/api/v1/imports/{run.pk}/").json()["errors"]
+    assert {error["row"]: error["value"] for error in errors}[2] == "9999999999"
 
 
 def test_extra_columns_are_listed_and_shown(county_client, school):
