@@ -29,7 +29,7 @@ from aid.models import (
     fen,
 )
 from core import idnumbers
-from core.importing.spec import Column, ImportSpec, Kind, RowInvalid
+from core.importing.spec import Column, ImportSpec, Kind, ReferenceSheet, RowInvalid
 from core.imports import SCHOOL_COLUMN
 from core.models import RegionLevel, Student
 from core.scoping import county_of, school_of
@@ -153,6 +153,28 @@ class DisbursementImportSpec(ImportSpec):
             "imported again with other values: correct it in the ledger instead."
         ),
     )
+
+    # --- the template: the programmes, in a drop-down list and on a sheet of their own --------
+
+    def template_choices(self, column: Column, user) -> list[str]:
+        if column.field == "programme":
+            return list(AidProgramme.objects.filter(active=True).values_list("name", flat=True))
+        return super().template_choices(column, user)
+
+    def reference_sheets(self, user) -> list[ReferenceSheet]:
+        meta = AidProgramme._meta
+        fields = ("code", "name", "stage", "active")
+        return [
+            ReferenceSheet(
+                title=str(meta.verbose_name_plural),
+                headers=tuple(str(meta.get_field(name).verbose_name) for name in fields),
+                rows=[
+                    (p.code, p.name, p.get_stage_display(), _("Yes") if p.active else _("No"))
+                    for p in AidProgramme.objects.all()
+                ],
+                widths=(14, 40, 10, 8),
+            )
+        ]
 
     # --- set-based lookups, once per analysis -------------------------------------------------
 

@@ -137,6 +137,19 @@ class ImportSpec:
         code) for each rule broken. `stored` holds the row's columns and `stored_fields`."""
         return []
 
+    def template_choices(self, column: Column, user) -> list[str]:
+        """The values the template offers in a drop-down list for this column (none when
+        empty): a choice or yes/no column's Chinese labels. A spec whose column names rows of
+        reference data (a programme by its name) lists them here, as `user` may use them."""
+        if column.kind in (Kind.BOOL, Kind.CHOICE):
+            return column.labels()
+        return []
+
+    def reference_sheets(self, user) -> list[ReferenceSheet]:
+        """Sheets of reference data the template adds after its instructions (the schools'
+        codes are added for every spec with a school column)."""
+        return []
+
     def describe(self, row: dict, context) -> str:
         """The row as the audit trail names it (what str(obj) would give, without a query)."""
         return str(row.get("name", ""))[:200]
@@ -159,6 +172,18 @@ class ImportSpec:
 
     def title(self) -> str:
         return str(self.sheet_title or self.model._meta.verbose_name_plural)
+
+
+@dataclass(frozen=True)
+class ReferenceSheet:
+    """A sheet of reference data the template carries, to look values up in (the schools'
+    codes, a ledger's programmes): a header row, then one row per entry."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: list[tuple]
+    widths: tuple[int, ...] = ()
+    text_columns: tuple[int, ...] = (0,)  # formatted as text (codes): 0-based positions
 
 
 class RowInvalid(Exception):

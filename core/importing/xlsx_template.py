@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.exports import neutralise
-from core.importing.spec import ImportSpec, Kind
+from core.importing.spec import ImportSpec, Kind, ReferenceSheet
 from core.models import School
 
 TEMPLATE_ROWS = 5000  # rows the drop-downs and formats cover
@@ -78,7 +78,7 @@ def build_template(spec: ImportSpec, user) -> bytes:
         elif column.kind == Kind.DATE:
             data.column_dimensions[letter].number_format = "yyyy-mm-dd"
             example.number_format = "yyyy-mm-dd"
-        labels = column.labels() if column.kind in (Kind.BOOL, Kind.CHOICE) else []
+        labels = spec.template_choices(column, user)
         if labels:
             list_column += 1
             list_letter = get_column_letter(list_column)
@@ -92,18 +92,26 @@ def build_template(spec: ImportSpec, user) -> bytes:
             validation.error = _("Choose a value from the list.")
             validation.errorTitle = column.header
             validation.showErrorMessage = True
+            if column.kind not in (Kind.BOOL, Kind.CHOICE):
+                # Reference data: a name from the list, but a code (or an entry added since the
+                # template was downloaded) is accepted too, so Excel only warns.
+                validation.errorStyle = "warning"
+                validation.error = _("Not in the list: check the reference sheet.")
             data.add_data_validation(validation)
             validation.add(cells)
     lists.sheet_state = "hidden"
     data.freeze_panes = "A2"
-    _instructions(workbook, spec)
-    _schools(workbook, spec, user)
+    _instructions(workbook, spec, user)
+    position = 2
+    for reference in (*_schools(spec, user), *spec.reference_sheets(user)):
+        _reference_sheet(workbook, reference, position)
+        position += 1
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _instructions(workbook: Workbook, spec: ImportSpec) -> None:
+def _instructions(workbook: Workbook, spec: ImportSpec, user) -> None:
     sheet = workbook.create_sheet(_("Instructions")[:31], 1)
     bold = Font(bold=True)
     lines = [
@@ -142,9 +150,7 @@ def _instructions(workbook: Workbook, spec: ImportSpec) -> None:
     for col, text in enumerate(headers, start=1):
         sheet.cell(row=start, column=col, value=text).font = bold
     for offset, column in enumerate(spec.columns, start=1):
-        values = ""
-        if column.kind in (Kind.CHOICE, Kind.BOOL):
-            values = "、".join(column.labels())
+        values = "、".join(spec.template_choices(column, user))
         row = [
             column.header,
             _("Yes") if column.required else _("No"),
@@ -158,19 +164,29 @@ def _instructions(workbook: Workbook, spec: ImportSpec) -> None:
         sheet.column_dimensions[letter].width = width
 
 
-def _schools(workbook: Workbook, spec: ImportSpec, user) -> None:
+def _schools(spec: ImportSpec, user) -> list[ReferenceSheet]:
     """For a ledger with a school column: the user's schools with their codes, to look up."""
     if not any(column.kind == Kind.SCHOOL for column in spec.columns):
-        return
-    sheet = workbook.create_sheet(_("School codes")[:31], 2)
-    for col, text in enumerate((_("School code"), _("Name"), _("County")), start=1):
-        sheet.cell(row=1, column=col, value=text).font = Font(bold=True)
+        return []
     schools = School.objects.visible_to(user).order_by("county__code", "code")
-    for row, (code, name, county) in enumerate(
-        schools.values_list("code", "name", "county__name"), start=2
-    ):
-        sheet.cell(row=row, column=1, value=code).number_format = "@"
-        sheet.cell(row=row, column=2, value=neutralise(name))
-        sheet.cell(row=row, column=3, value=county)
-    for letter, width in zip("ABC", (14, 30, 12), strict=True):
-        sheet.column_dimensions[letter].width = width
+    return [
+        ReferenceSheet(
+            title=_("School codes"),
+            headers=(_("School code"), _("Name"), _("County")),
+            rows=list(schools.values_list("code", "name", "county__name")),
+            widths=(14, 30, 12),
+        )
+    ]
+
+
+def _reference_sheet(workbook: Workbook, reference: ReferenceSheet, position: int) -> None:
+    sheet = workbook.create_sheet(str(reference.title)[:31], position)
+    for col, text in enumerate(reference.headers, start=1):
+        sheet.cell(row=1, column=col, value=str(text)).font = Font(bold=True)
+    for row, values in enumerate(reference.rows, start=2):
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=col, value=neutralise(value))
+            if col - 1 in reference.text_columns:
+                cell.number_format = "@"
+    for col, width in enumerate(reference.widths, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = width

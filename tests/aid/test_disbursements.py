@@ -220,6 +220,49 @@ def test_api_race_past_validation_is_a_400_not_a_500(county_user, programmes, sc
 # --- The import --------------------------------------------------------------------------------
 
 
+def test_template_offers_the_programmes_in_a_drop_down_and_on_a_sheet(
+    county_client, programmes, school
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    retired = programmes["YW-JS-XX"]
+    retired.active = False
+    retired.save()
+    response = county_client.get(reverse("disbursement-import-template"))
+    workbook = load_workbook(io.BytesIO(response.content))
+    data = workbook.worksheets[0]
+    headers = [cell.value for cell in data[1]]
+    letter = "ABCDEFGHIJ"[headers.index("资助项目")]
+    validation = next(
+        v for v in data.data_validations.dataValidation if str(v.sqref).startswith(f"{letter}2")
+    )
+    assert validation.errorStyle == "warning"  # a code from the reference sheet is accepted too
+    sheet_name, cells = validation.formula1.split("!")
+    listed = [
+        c.value for row in workbook[sheet_name.strip("'")][cells.replace("$", "")] for c in row
+    ]
+    active = [p.name for p in sorted(programmes.values(), key=lambda p: p.sort_order) if p.active]
+    assert listed == active and retired.name not in listed
+    reference = workbook["资助项目"]
+    assert reference.sheet_state == "visible"
+    table = [[cell.value for cell in row] for row in reference.iter_rows()]
+    assert table[0][:2] == ["代码", "名称"]
+    assert {(row[0], row[1]) for row in table[1:]} == {
+        (p.code, p.name) for p in programmes.values()
+    }
+    assert [row[3] for row in table[1:] if row[0] == retired.code] == ["否"]
+    # Filled in with a name from the list and imported, the row is the programme's payment.
+    number = StudentFactory(school=school).id_number
+    for col, value in enumerate(sheet_row(school, number, programme=active[0]), start=1):
+        data.cell(row=2, column=col, value=value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    run = send(county_client, buffer.getvalue())
+    assert run.error_total == 0 and run.new_rows == 1, run.errors
+
+
 def test_import_links_students_and_writes_the_sheet(county_client, programmes, school):
     student = StudentFactory(school=school)
     other = new_id()
