@@ -195,6 +195,7 @@ class DropoutCaseSerializer(ScopedModelSerializer):
             "refuted_in_round",
             "closed_by",
             "closed_on",
+            "close_note",
         ]
         read_only_fields = fields
 
@@ -232,6 +233,16 @@ class CaseResolveSerializer(serializers.Serializer):
         fields = super().get_fields()
         fields["return_school"].queryset = School.objects.visible_to(self.context["request"].user)
         return fields
+
+
+class CaseCloseSerializer(serializers.Serializer):
+    close_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="What the reviewer checked; required for a case opened by hand that no round "
+        "confirmed.",
+    )
 
 
 class CaseActionSerializer(ScopedModelSerializer):
@@ -308,6 +319,7 @@ class DropoutCaseViewSet(LedgerViewSet):
             "create": CaseOpenSerializer,
             "actions": CaseActionInputSerializer,
             "resolve": CaseResolveSerializer,
+            "close": CaseCloseSerializer,
         }.get(self.action, DropoutCaseSerializer)
 
     def _run(self, fn, **kwargs):
@@ -349,7 +361,10 @@ class DropoutCaseViewSet(LedgerViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         case = self.get_object()
-        return self._out(self._run(services.case_close, case=case))
+        serializer = CaseCloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = serializer.validated_data.get("close_note", "")
+        return self._out(self._run(services.case_close, case=case, note=note))
 
 
 class SummaryView(APIView):

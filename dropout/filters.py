@@ -188,6 +188,7 @@ class DropoutCaseFilterSet(ScopedFilterSet):
     not_closed = yes_no_method(_("not closed"), "filter_not_closed")
     overdue = yes_no_method(_("overdue"), "filter_overdue")
     confirmed = yes_no_method(_("confirmed by a round"), "filter_confirmed")
+    opened_by_hand = yes_no_method(_("opened by hand"), "filter_opened_by_hand")
     reason = django_filters.ChoiceFilter(
         label=_("opened as"),
         choices=[(c.value, c.label) for c in Classification if c in CASE_CLASSES],
@@ -213,6 +214,7 @@ class DropoutCaseFilterSet(ScopedFilterSet):
             "not_closed",
             "overdue",
             "confirmed",
+            "opened_by_hand",
             "reason",
             "outcome",
             "opened_in_round",
@@ -230,6 +232,9 @@ class DropoutCaseFilterSet(ScopedFilterSet):
 
     def filter_confirmed(self, queryset, name, value):
         return queryset.filter(confirmed_in_round__isnull=not value)
+
+    def filter_opened_by_hand(self, queryset, name, value):
+        return queryset.filter(opened_in_round__isnull=value)
 
 
 class CaseActionFilterSet(ScopedFilterSet):

@@ -173,6 +173,22 @@ class CaseResolveForm(forms.Form):
         _style(self)
 
 
+class CaseCloseForm(forms.Form):
+    """Closing 销号; what the reviewer checked is required for a case no round confirmed
+    (case_close says so)."""
+
+    close_note = forms.CharField(
+        label=_("what you checked"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
 class CaseOpenForm(forms.Form):
     id_number = IdNumberFormField(label=_("ID number"))
     name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50)

@@ -103,6 +103,7 @@ CASES = register(
             "refuted_in_round",
             "closed_by",
             "closed_on",
+            "close_note",
         ),
         detail_view=views.CaseDetailView,
         viewset_base=api.DropoutCaseViewSet,

@@ -618,6 +618,14 @@ class DropoutCase(PersonMixin, TownshipScopedModel):
         db_index=False,  # never filtered on; kept out of the round's bulk insert
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    close_note = models.TextField(
+        _("verified at closing"),
+        blank=True,
+        help_text=_(
+            "What the county reviewer checked before closing a case opened by hand, which no "
+            "screening round confirmed."
+        ),
+    )
 
     class Meta:
         ordering = ["-opened_on", "-id"]
@@ -645,8 +653,26 @@ class DropoutCase(PersonMixin, TownshipScopedModel):
         return self.status == CaseStatus.OPEN and self.due_on < timezone.localdate()
 
     @property
+    def opened_by_hand(self) -> bool:
+        return self.opened_in_round_id is None
+
+    @property
+    def closes_on_verification(self) -> bool:
+        """Resolved, opened by hand and not confirmed by a round: the county reviewer verifies
+        the outcome and closes it (a child reported by a village or a school is often not on
+        the roster, so no round would ever screen the child)."""
+        return (
+            self.status == CaseStatus.RESOLVED
+            and self.confirmed_in_round_id is None
+            and self.opened_by_hand
+        )
+
+    @property
     def can_be_closed(self) -> bool:
-        return self.status == CaseStatus.RESOLVED and self.confirmed_in_round_id is not None
+        """Resolved, and confirmed by a round or to be verified by the reviewer at closing."""
+        return self.status == CaseStatus.RESOLVED and (
+            self.confirmed_in_round_id is not None or self.opened_by_hand
+        )
 
 
 class CaseAction(ScopedModel):

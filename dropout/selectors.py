@@ -482,6 +482,38 @@ def confirmed_cases_todo(user) -> list[TodoItem]:
     ]
 
 
+@register
+def hand_opened_cases_todo(user) -> list[TodoItem]:
+    """Resolved cases opened by hand that no round confirmed: no round will (it confirms only
+    children it screens), so the county reviewer verifies the outcome and closes them."""
+    from core.scoping import Role
+
+    if getattr(user, "role", None) != Role.COUNTY_REVIEWER:
+        return []
+    count = (
+        DropoutCase.objects.visible_to(user)
+        .filter(
+            status=CaseStatus.RESOLVED,
+            confirmed_in_round__isnull=True,
+            opened_in_round__isnull=True,
+        )
+        .count()
+    )
+    return [
+        TodoItem(
+            title=_("Suspected-dropout cases opened by hand, resolved: verify and close them"),
+            count=count,
+            url=link(
+                "dropoutcase-list",
+                status=CaseStatus.RESOLVED,
+                confirmed="false",
+                opened_by_hand="true",
+            ),
+            level="warning",
+        )
+    ]
+
+
 # --- The dashboard and the summary -------------------------------------------------------------
 
 

@@ -398,7 +398,7 @@ def _open_cases(screening_round: ScreeningRound, now) -> int:
         INSERT INTO {cases} (
             county_id, created_at, updated_at, version, id_number, name, roster_child_id,
             township_id, reason, opened_in_round_id, previous_case_id, opened_on, due_on, status,
-            gov_responsible_id, edu_responsible_id, outcome, outcome_note
+            gov_responsible_id, edu_responsible_id, outcome, outcome_note, close_note
         )
         SELECT
             r.county_id, %s, %s, 1, r.id_number, r.name, r.roster_child_id, r.township_id,
@@ -412,7 +412,7 @@ def _open_cases(screening_round: ScreeningRound, now) -> int:
             %s, %s, %s,
             {_responsible(ResponsibilityLine.GOVERNMENT)},
             {_responsible(ResponsibilityLine.EDUCATION)},
-            '', ''
+            '', '', ''
         FROM {_table(ScreeningResult)} r
         WHERE r.round_id = %s AND r.classification IN (%s, %s)
           AND r.id_number NOT IN (SELECT o.id_number FROM {cases} o WHERE o.status <> %s)
@@ -785,15 +785,36 @@ def case_resolve(
     return case
 
 
-def case_close(*, case: DropoutCase, actor, closed_on: dt.date | None = None) -> DropoutCase:
-    """Close 销号 a resolved case: a county reviewer, once a round confirmed the outcome."""
+def case_close(
+    *, case: DropoutCase, actor, note: str = "", closed_on: dt.date | None = None
+) -> DropoutCase:
+    """Close 销号 a resolved case: the county reviewer, once the outcome is confirmed.
+
+    A case a round opened is confirmed by a later round (the registry check). A case opened by
+    hand may concern a child no round screens (not on the roster, not of school age): unless a
+    round confirmed it, the reviewer verifies the outcome and says what was checked (`note`,
+    required then, kept on the case and in its history).
+    """
+    note = (note or "").strip()
     with transaction.atomic():
         case = _case_for_update(case, actor)
         if not is_county_reviewer_for(actor, case.county_id):
             raise PermissionDenied(_("Only the county's reviewer may close a case."))
         if case.status != CaseStatus.RESOLVED:
             raise ValidationError(_("Only a resolved case can be closed."), code="not_resolved")
-        if case.confirmed_in_round_id is None:
+        if case.closes_on_verification and not note:
+            raise ValidationError(
+                {
+                    "close_note": ValidationError(
+                        _(
+                            "No screening round confirms a case opened by hand: write what you "
+                            "checked (the registry, the school, the family) before closing it."
+                        ),
+                        code="verification_needed",
+                    )
+                }
+            )
+        if not case.can_be_closed:
             raise ValidationError(
                 _(
                     "A later screening round has not confirmed the outcome yet: the case can be "
@@ -805,6 +826,7 @@ def case_close(*, case: DropoutCase, actor, closed_on: dt.date | None = None) ->
         case.status = CaseStatus.CLOSED
         case.closed_by = actor
         case.closed_on = closed_on or timezone.localdate()
+        case.close_note = note
         case.save()
         audit.record_update(actor, case, before)
     return case

@@ -19,11 +19,17 @@ from django.views import View
 from core import calendar
 from core.attachments.models import Attachment
 from core.job_views import visible_jobs
-from core.models import Region, RegionLevel
+from core.models import Region, RegionLevel, Student
 from core.scoping import can_edit, is_city_admin, require_city_admin
 from core.views import LedgerDetailView
 from dropout import selectors, services
-from dropout.forms import CaseActionForm, CaseOpenForm, CaseResolveForm, RoundStartForm
+from dropout.forms import (
+    CaseActionForm,
+    CaseCloseForm,
+    CaseOpenForm,
+    CaseResolveForm,
+    RoundStartForm,
+)
 from dropout.models import (
     CaseAction,
     CaseStatus,
@@ -161,14 +167,24 @@ class CaseDetailView(LedgerDetailView):
         for item in actions:
             item.files = by_action.get(item.pk, [])
         editable = can_edit(user, DropoutCase)
+        is_reviewer = services.is_county_reviewer_for(user, case.county_id)
         context.update(
             actions=actions,
             action_form=kwargs.get("action_form") or CaseActionForm(),
             resolve_form=kwargs.get("resolve_form") or CaseResolveForm(user=user),
             may_act=editable and case.status != CaseStatus.CLOSED,
             may_resolve=editable and case.status == CaseStatus.OPEN,
-            may_close=case.can_be_closed and services.is_county_reviewer_for(user, case.county_id),
-            is_reviewer=services.is_county_reviewer_for(user, case.county_id),
+            may_close=case.can_be_closed and is_reviewer,
+            is_reviewer=is_reviewer,
+            close_form=kwargs.get("close_form") or CaseCloseForm(),
+            # What the registry (as far as the user sees it) says of the child now: what the
+            # reviewer checks before closing a case no round confirmed.
+            registry=Student.objects.visible_to(user)
+            .filter(id_number=case.id_number)
+            .select_related("school")
+            .first()
+            if case.closes_on_verification
+            else None,
             results=ScreeningResult.objects.visible_to(user)
             .filter(  # by (round, ID number): the results table's one index
                 round__in=ScreeningRound.objects.filter(counties=case.county_id).values("pk"),
@@ -248,6 +264,10 @@ class CaseResolveView(CaseOperationView):
         except ValidationError as error:
             _form_errors(form, error)
             return self.refused(error, resolve_form=form)
+        if case.opened_by_hand:
+            return self.done(
+                _("Case resolved. The county reviewer verifies the outcome and closes the case.")
+            )
         return self.done(
             _("Case resolved. A reviewer can close it once the next screening round confirms it.")
         )
@@ -255,7 +275,14 @@ class CaseResolveView(CaseOperationView):
 
 class CaseCloseView(CaseOperationView):
     def operate(self, request, case):
-        services.case_close(case=case, actor=request.user)
+        form = CaseCloseForm(request.POST)
+        if not form.is_valid():
+            return self.refused(None, close_form=form)
+        try:
+            services.case_close(case=case, note=form.cleaned_data["close_note"], actor=request.user)
+        except ValidationError as error:
+            _form_errors(form, error)
+            return self.refused(error, close_form=form)
         return self.done(_("Case closed."))
 
 

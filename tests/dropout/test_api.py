@@ -140,3 +140,30 @@ def test_ledgers_are_all_under_the_dropout_prefix(county_user):
         "responsibility", "grade6-checks", "cohort-baselines",
     ):  # fmt: skip
         assert api(county_user).get(f"/api/v1/dropout/{prefix}/").status_code == 200, prefix
+
+
+def test_a_case_opened_by_hand_is_closed_through_the_api_with_what_was_checked(
+    county_user, county_reviewer, township
+):
+    from tests.factories import id_for
+
+    opened = api(county_user).post(
+        "/api/v1/dropout/cases/",
+        {"id_number": id_for("231083", dt.date(2012, 2, 2)), "name": "村里报告",
+         "township": township.pk},
+        format="json",
+    )  # fmt: skip
+    assert opened.status_code == 201, opened.content
+    base = f"/api/v1/dropout/cases/{opened.json()['id']}"
+    resolved = api(county_user).post(f"{base}/resolve/", {"outcome": "moved_away"}, format="json")
+    assert resolved.status_code == 200
+    refused = api(county_reviewer).post(f"{base}/close/", {"close_note": ""}, format="json")
+    assert refused.status_code == 400 and "close_note" in refused.json()
+    assert DropoutCase.objects.get().status == CaseStatus.RESOLVED
+    closed = api(county_reviewer).post(
+        f"{base}/close/", {"close_note": "派出所证明已随父母迁往外省。"}, format="json"
+    )
+    assert closed.status_code == 200
+    body = closed.json()
+    assert body["status"] == CaseStatus.CLOSED
+    assert body["close_note"] == "派出所证明已随父母迁往外省。"

@@ -389,3 +389,117 @@ def test_a_reviewer_is_told_what_to_close(city_admin, county_user, county_review
     [item] = confirmed_cases_todo(county_reviewer)
     assert item.count == 1 and "confirmed=true" in item.url
     assert confirmed_cases_todo(county_user) == []
+
+
+def open_by_hand(county_user, township, name="村里报告"):
+    """A child a village reported, on no roster: no round will ever screen the child."""
+    from tests.factories import id_for
+
+    return services.case_open(
+        id_number=id_for("231083", dt.date(2012, 2, 2)),
+        name=name,
+        township=township,
+        actor=county_user,
+        note="村委会报告孩子未到校",
+    )
+
+
+def test_a_hand_opened_case_is_closed_by_the_reviewer_who_verifies_it(
+    city_admin, county_user, county_reviewer, missing_child, township
+):
+    from core.models import AuditEvent
+
+    school = SchoolFactory(township=township)
+    case = open_by_hand(county_user, township)
+    services.case_resolve(
+        case=case,
+        outcome="returned",
+        return_school=school,
+        return_date=dt.date(2023, 9, 20),
+        actor=county_user,
+    )
+    StudentFactory(school=school, id_number=case.id_number, name=case.name)
+    screening_round = run_round(city_admin, screening_date=dt.date(2023, 10, 10))
+    assert not screening_round.confirmed_cases.exists()  # it never screened the child
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLVED and case.confirmed_in_round is None
+    assert case.closes_on_verification and case.can_be_closed
+
+    with pytest.raises(PermissionDenied):  # the officer resolves; only the reviewer closes
+        services.case_close(case=case, note="已核实", actor=county_user)
+    with pytest.raises(ValidationError) as refused:
+        services.case_close(case=case, note="   ", actor=county_reviewer)
+    assert refused.value.message_dict["close_note"] == [
+        "手动新建的跟踪不会由排查轮次确认：请先写明核实情况（学籍、学校、家庭），再予销号。"
+    ]
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLVED and case.closed_by is None
+
+    services.case_close(
+        case=case, note="学籍库显示在读，电话联系班主任确认到校。", actor=county_reviewer
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED and case.closed_by == county_reviewer
+    assert case.close_note == "学籍库显示在读，电话联系班主任确认到校。"
+    event = AuditEvent.objects.filter(
+        ledger="dropout.dropoutcase", object_id=str(case.pk), action="update"
+    ).latest("id")
+    assert event.actor == county_reviewer and "close_note" in event.changes
+
+
+def test_a_round_opened_case_still_waits_for_a_round_whatever_the_reviewer_writes(
+    city_admin, county_user, county_reviewer, missing_child
+):
+    run_round(city_admin)
+    case = DropoutCase.objects.get()
+    services.case_resolve(case=case, outcome="moved_away", note="", actor=county_user)
+    case.refresh_from_db()
+    assert not case.closes_on_verification and not case.can_be_closed
+    with pytest.raises(ValidationError) as refused:
+        services.case_close(case=case, note="我看过了", actor=county_reviewer)
+    assert refused.value.code == "not_confirmed"
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLVED
+
+
+def test_a_hand_opened_case_a_round_confirms_closes_without_a_note(
+    city_admin, county_user, county_reviewer, missing_child, township
+):
+    """A hand-opened case of a child on the roster is confirmed like any other."""
+    case = services.case_open(
+        id_number=missing_child.id_number,
+        name=missing_child.name,
+        township=township,
+        roster_child=missing_child,
+        actor=county_user,
+    )
+    school = SchoolFactory(township=township)
+    services.case_resolve(
+        case=case,
+        outcome="returned",
+        return_school=school,
+        return_date=dt.date(2023, 9, 10),
+        actor=county_user,
+    )
+    enrol(missing_child, school)
+    assert list(run_round(city_admin).confirmed_cases.all()) == [case]
+    services.case_close(case=case, actor=county_reviewer)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED and case.close_note == ""
+
+
+def test_the_reviewers_to_do_lists_hand_opened_cases_to_verify(
+    client, county_user, county_reviewer, township
+):
+    from dropout.selectors import hand_opened_cases_todo
+
+    case = open_by_hand(county_user, township)
+    assert hand_opened_cases_todo(county_reviewer)[0].count == 0  # open: the officer's turn
+    services.case_resolve(case=case, outcome="moved_away", actor=county_user)
+    [item] = hand_opened_cases_todo(county_reviewer)
+    assert item.count == 1 and hand_opened_cases_todo(county_user) == []
+    client.force_login(county_reviewer)
+    home = client.get("/").content.decode()
+    assert "手动新建且已办结的疑似辍学跟踪：请核实后销号" in home
+    listing = client.get(item.url)
+    assert [row.record.pk for row in listing.context["table"].rows] == [case.pk]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from PIL import Image
 
 from core.attachments.models import Attachment
+from dropout import services
 from dropout.models import CaseAction, CaseStatus, DropoutCase, ScreeningRound
 from tests.dropout.factories import ResponsibilityFactory, listed_names, run_round
 from tests.factories import RosterChildFactory, RosterVersionFactory, StudentFactory
@@ -265,3 +266,96 @@ def test_the_case_list_and_the_dashboard_lead_to_opening_a_case_by_hand(
     client.force_login(city_user)  # city staff reads the cases; it does not open them
     for url in (reverse("dropoutcase-list"), reverse("dropout-dashboard")):
         assert 'id="open-case"' not in client.get(url).content.decode()
+
+
+def next_step(page: str) -> str:
+    found = re.search(r'<p[^>]*id="case-next"[^>]*>(.*?)</p>', page, re.S)
+    assert found, "the case page does not say what happens next"
+    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", found.group(1)))
+
+
+def test_every_state_of_a_case_says_what_happens_next_and_who_does_it(
+    client, county_user, county_reviewer, city_admin, roster, school, township
+):
+    from tests.factories import id_for
+
+    run_round(city_admin, screening_date=dt.date(2023, 9, 15))
+    by_round = DropoutCase.objects.get(name="海林失学")
+    by_hand = services.case_open(
+        id_number=id_for("231083", dt.date(2012, 5, 5)),
+        name="村里报告",
+        township=township,
+        actor=county_user,
+    )
+    client.force_login(county_user)
+    for case in (by_round, by_hand):
+        said = next_step(client.get(case.get_absolute_url()).content.decode())
+        assert said.startswith("下一步：县区填报员") and "办结" in said
+
+    for case in (by_round, by_hand):
+        services.case_resolve(
+            case=case,
+            outcome="returned",
+            return_school=school,
+            return_date=dt.date(2023, 9, 20),
+            actor=county_user,
+        )
+    said = next_step(client.get(by_round.get_absolute_url()).content.decode())
+    assert "下一排查轮次比对学籍" in said and "县区审核员销号" in said
+    page = client.get(by_hand.get_absolute_url()).content.decode()
+    assert "排查轮次不会确认" in next_step(page) and "县区审核员核实" in next_step(page)
+    assert 'id="case-close-elsewhere"' in page and 'id="case-close"' not in page
+
+    client.force_login(county_reviewer)
+    page = client.get(by_hand.get_absolute_url()).content.decode()
+    assert 'id="case-close-form"' in page and 'id="case-close"' in page
+    assert "您可见的学籍库中没有该身份证号的学生。" in page
+    page = client.get(by_round.get_absolute_url()).content.decode()
+    assert 'id="case-close-waiting"' in page and 'id="case-close"' not in page
+
+    StudentFactory(school=school, id_number=by_round.id_number, name=by_round.name)
+    run_round(city_admin, screening_date=dt.date(2023, 10, 10))
+    said = next_step(client.get(by_round.get_absolute_url()).content.decode())
+    assert said == "下一步：县区审核员予以销号。"
+    assert client.post(reverse("dropout-case-close", args=[by_round.pk])).status_code == 302
+    said = next_step(client.get(by_round.get_absolute_url()).content.decode())
+    assert said.startswith("下一步：无需再办理，跟踪已销号。")
+
+
+def test_the_reviewer_closes_a_hand_opened_case_on_its_page(
+    client, county_user, county_reviewer, township, school
+):
+    from tests.factories import id_for
+
+    case = services.case_open(
+        id_number=id_for("231083", dt.date(2012, 5, 5)),
+        name="村里报告",
+        township=township,
+        actor=county_user,
+    )
+    client.force_login(county_user)
+    resolved = client.post(
+        reverse("dropout-case-resolve", args=[case.pk]),
+        {"outcome": "returned", "return_school": school.pk, "return_date": "2023-09-20"},
+        follow=True,
+    )
+    assert "已办结。由县区审核员核实处置结果后销号。" in resolved.content.decode()
+    StudentFactory(school=school, id_number=case.id_number, name=case.name, grade=5)
+
+    client.force_login(county_reviewer)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert f"学籍库显示该儿童在{school.name}在读（五年级）。" in page
+    refused = client.post(reverse("dropout-case-close", args=[case.pk]), {"close_note": ""})
+    assert refused.status_code == 200
+    assert "请先写明核实情况" in refused.content.decode()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLVED
+    closed = client.post(
+        reverse("dropout-case-close", args=[case.pk]),
+        {"close_note": "学籍库显示在读，班主任确认已到校。"},
+        follow=True,
+    )
+    page = closed.content.decode()
+    assert 'id="case-closed"' in page and "班主任确认已到校" in page
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED and case.closed_by == county_reviewer
