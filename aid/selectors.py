@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.db.models import (
     Case,
@@ -47,7 +46,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from aid.models import (
@@ -67,6 +65,7 @@ from aid.models import (
 )
 from core import calendar, todo
 from core.calendar import Term
+from core.links import link
 from core.models import (
     HouseholdCategory,
     Region,
@@ -363,11 +362,6 @@ def out_of_area_coverage(*, user, county_ids=None) -> dict:
 # --- Dashboard and summary ---------------------------------------------------------------------
 
 
-def _link(name: str, **params) -> str:
-    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return reverse(name) + ("?" + query if query else "")
-
-
 def _money_cell(amount: Decimal, person_times: int, url: str) -> dict:
     return {"amount": fen(amount), "wan": wan(amount), "person_times": person_times, "url": url}
 
@@ -422,29 +416,29 @@ def summary(*, user, county=None, school_year: int | None = None, category: str 
     programmes = list(AidProgramme.objects.visible_to(user).order_by("sort_order", "pk"))
     by_county = [
         {"county": c, "name": c.name, "id": c.pk}
-        | _money_cell(*by["county"][c.pk], _link(list_name, **(base | {"county": c.pk})))
+        | _money_cell(*by["county"][c.pk], link(list_name, **(base | {"county": c.pk})))
         for c in counties
     ]
     by_category = [
         {"key": value, "name": str(label)}
-        | _money_cell(*by["cat"][value], _link(list_name, **(base | {"category": value})))
+        | _money_cell(*by["cat"][value], link(list_name, **(base | {"category": value})))
         for value, label in RecipientCategory.choices
         if not category or value == category
     ]
     by_programme = [
         {"key": p.pk, "name": p.name}
-        | _money_cell(*by["prog"][p.pk], _link(list_name, **(base | {"programme": p.pk})))
+        | _money_cell(*by["prog"][p.pk], link(list_name, **(base | {"programme": p.pk})))
         for p in programmes
         if by["prog"][p.pk][1]
     ]
     by_term = [
         {"key": value, "name": str(label)}
-        | _money_cell(*by["term"][value], _link(list_name, **(base | {"term": value})))
+        | _money_cell(*by["term"][value], link(list_name, **(base | {"term": value})))
         for value, label in Term.choices
     ]
     poor = by["cat"][RecipientCategory.FORMERLY_POOR]
     formerly_poor = _money_cell(
-        *poor, _link(list_name, **(base | {"category": RecipientCategory.FORMERLY_POOR}))
+        *poor, link(list_name, **(base | {"category": RecipientCategory.FORMERLY_POOR}))
     )
 
     # The checks, for both terms of the school year.
@@ -459,7 +453,7 @@ def summary(*, user, county=None, school_year: int | None = None, category: str 
                 "term": term,
                 "name": str(label),
                 "count": found.count(),
-                "url": _link("aid-gap-list", **(check_base | {"term": term})),
+                "url": link("aid-gap-list", **(check_base | {"term": term})),
             }
         )
     below = (
@@ -474,11 +468,11 @@ def summary(*, user, county=None, school_year: int | None = None, category: str 
     coverage = out_of_area_coverage(user=user, county_ids=county_ids)
     ooa_list = "outofareastudent-list"
     coverage_links = {
-        "total_url": _link(ooa_list, county=county_param),
-        "verified_url": _link(ooa_list, county=county_param, verified="true"),
-        "not_verified_url": _link(ooa_list, county=county_param, verified="false"),
-        "receiving_url": _link(ooa_list, county=county_param, verified="true", receives_aid="true"),
-        "at_standard_url": _link(
+        "total_url": link(ooa_list, county=county_param),
+        "verified_url": link(ooa_list, county=county_param, verified="true"),
+        "not_verified_url": link(ooa_list, county=county_param, verified="false"),
+        "receiving_url": link(ooa_list, county=county_param, verified="true", receives_aid="true"),
+        "at_standard_url": link(
             ooa_list,
             county=county_param,
             verified="true",
@@ -502,7 +496,7 @@ def summary(*, user, county=None, school_year: int | None = None, category: str 
             "name": str(label),
             "count": per_channel.get(value, {}).get("n", 0),
             "reach": per_channel.get(value, {}).get("reach") or 0,
-            "url": _link(
+            "url": link(
                 "publicityactivity-list",
                 channel=value,
                 school_year=school_year,
@@ -516,7 +510,7 @@ def summary(*, user, county=None, school_year: int | None = None, category: str 
         "school_year": school_year,
         "county": county_param,
         "category": category,
-        "total": _money_cell(*total, _link(list_name, **base)),
+        "total": _money_cell(*total, link(list_name, **base)),
         "formerly_poor": formerly_poor,
         "by_county": by_county,
         "by_category": by_category,
@@ -525,9 +519,9 @@ def summary(*, user, county=None, school_year: int | None = None, category: str 
         "gaps": gaps,
         "gap_count": sum(g["count"] for g in gaps),
         "below_standard_count": below,
-        "below_standard_url": _link("aid-below-standard", **check_base),
+        "below_standard_url": link("aid-below-standard", **check_base),
         "duplicate_count": duplicates,
-        "duplicate_url": _link("aid-duplicates", **check_base),
+        "duplicate_url": link("aid-duplicates", **check_base),
         "out_of_area": coverage | coverage_links,
         "publicity": publicity,
     }
@@ -655,13 +649,13 @@ def aid_todo(user) -> list[todo.TodoItem]:
             title=_("Eligible students not aided in %(term)s %(year)s, without a reason")
             % {"term": Term(term).label, "year": calendar.school_year_label(school_year)},
             count=unexplained,
-            url=_link("aid-gap-list", school_year=school_year, term=term, noted="false"),
+            url=link("aid-gap-list", school_year=school_year, term=term, noted="false"),
             level="warning",
         ),
         todo.TodoItem(
             title=_("Students studying elsewhere not verified yet"),
             count=not_verified.count(),
-            url=_link("outofareastudent-list", verified="false"),
+            url=link("outofareastudent-list", verified="false"),
             level="info",
         ),
     ]

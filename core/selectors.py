@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from urllib.parse import urlencode
 
 from django.db.models import Count
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import calendar
+from core.links import link
 from core.models import Region, RegionLevel, School, SchoolEnrolment, SchoolKind, Student
 from core.todo import TodoItem, register
-
-
-def _link(name: str, **params) -> str:
-    return reverse(name) + "?" + urlencode({k: v for k, v in params.items() if v is not None})
 
 
 def home_figures(*, user) -> dict:
@@ -39,8 +34,8 @@ def home_figures(*, user) -> dict:
                 "kind": kind,
                 "schools": school_counts[(county.pk, kind.value)],
                 "students": student_counts[(county.pk, kind.value)],
-                "schools_url": _link("school-list", county=county.pk, kind=kind.value),
-                "students_url": _link("student-list", county=county.pk, school_kind=kind.value),
+                "schools_url": link("school-list", county=county.pk, kind=kind.value),
+                "students_url": link("student-list", county=county.pk, school_kind=kind.value),
             }
             for kind in kinds
         ]
@@ -50,8 +45,8 @@ def home_figures(*, user) -> dict:
                 "cells": cells,
                 "schools": sum(c["schools"] for c in cells),
                 "students": sum(c["students"] for c in cells),
-                "schools_url": _link("school-list", county=county.pk),
-                "students_url": _link("student-list", county=county.pk),
+                "schools_url": link("school-list", county=county.pk),
+                "students_url": link("student-list", county=county.pk),
             }
         )
     totals = [
@@ -59,8 +54,8 @@ def home_figures(*, user) -> dict:
             "kind": kind,
             "schools": sum(school_counts[(c.pk, kind.value)] for c in counties),
             "students": sum(student_counts[(c.pk, kind.value)] for c in counties),
-            "schools_url": _link("school-list", kind=kind.value),
-            "students_url": _link("student-list", school_kind=kind.value),
+            "schools_url": link("school-list", kind=kind.value),
+            "students_url": link("student-list", school_kind=kind.value),
         }
         for kind in kinds
     ]
@@ -96,7 +91,7 @@ def schools_without_enrolment(user) -> list[TodoItem]:
         TodoItem(
             title=_("Schools without enrolment figures for %(year)s") % {"year": year},
             count=missing,
-            url=reverse("schoolenrolment-list") + f"?school_year={year}",
+            url=link("schoolenrolment-list", school_year=year),
             level="info",
         )
     ]

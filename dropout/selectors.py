@@ -11,7 +11,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from types import SimpleNamespace
-from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import calendar
+from core.links import link
 from core.models import (
     Locality,
     Region,
@@ -48,11 +48,6 @@ PRIMARY_GRADES = (1, 2, 3, 4, 5, 6)
 JUNIOR_GRADES = (7, 8, 9)
 COMPULSORY_GRADES = PRIMARY_GRADES + JUNIOR_GRADES
 STAGES = {"primary": PRIMARY_GRADES, "junior": JUNIOR_GRADES, "": COMPULSORY_GRADES}
-
-
-def link(name: str, **params) -> str:
-    query = {k: v for k, v in params.items() if v not in (None, "")}
-    return reverse(name) + ("?" + urlencode(query) if query else "")
 
 
 def visible_counties(user, county=None):

@@ -1,0 +1,15 @@
+"""The one way a figure names the rows behind it: a list page's URL with its filters."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+
+def link(name: str, **params) -> str:
+    """The URL named `name` with `params` as its query string; a filter that is None or "" is
+    left out (the page shows all rows for it), so the link is the same whether a selector was
+    narrowed or not."""
+    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    return reverse(name) + ("?" + query if query else "")
