@@ -63,7 +63,7 @@ from aid.models import (
     fen,
     wan,
 )
-from core import calendar, todo
+from core import calendar, charts, todo
 from core.calendar import Term
 from core.links import link
 from core.models import (
@@ -581,42 +581,36 @@ def summary_json(figures: dict) -> dict:
 
 
 def chart_data(figures: dict) -> dict:
-    """What the dashboard's ECharts read (json_script): 万元 as strings, never floats."""
+    """The dashboard's charts (core.charts): 万元 as decimal strings, never floats."""
+    counties, programmes = figures["by_county"], figures["by_programme"]
     return {
-        "counties": {
-            "categories": [row["name"] for row in figures["by_county"]],
-            "series": [
-                {
-                    "name": _("Amount (10,000 yuan)"),
-                    "data": [str(row["wan"]) for row in figures["by_county"]],
-                },
+        "counties": charts.bars(
+            categories=[row["name"] for row in counties],
+            series=[
+                charts.Series(
+                    _("Amount (10,000 yuan)"),
+                    [row["wan"] for row in counties],
+                    [row["url"] for row in counties],
+                )
             ],
-            "urls": [row["url"] for row in figures["by_county"]],
-        },
-        "categories": {
-            "items": [
-                {"name": row["name"], "value": str(row["wan"]), "url": row["url"]}
-                for row in figures["by_category"]
-                if row["person_times"]
-            ]
-        },
-        "programmes": {
-            "categories": [row["name"] for row in figures["by_programme"]],
-            "series": [
-                {
-                    "name": _("Person-times"),
-                    "data": [row["person_times"] for row in figures["by_programme"]],
-                }
+        ),
+        "categories": charts.pie(
+            items=[(row["name"], row["wan"], row["url"]) for row in figures["by_category"]]
+        ),
+        "programmes": charts.bars(
+            categories=[row["name"] for row in programmes],
+            series=[
+                charts.Series(
+                    _("Person-times"),
+                    [row["person_times"] for row in programmes],
+                    [row["url"] for row in programmes],
+                )
             ],
-            "urls": [row["url"] for row in figures["by_programme"]],
-        },
-        "publicity": {
-            "items": [
-                {"name": row["name"], "value": row["count"], "url": row["url"]}
-                for row in figures["publicity"]
-                if row["count"]
-            ]
-        },
+            horizontal=True,
+        ),
+        "publicity": charts.pie(
+            items=[(row["name"], row["count"], row["url"]) for row in figures["publicity"]]
+        ),
     }
 
 

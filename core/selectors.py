@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from core import calendar
+from core import calendar, charts
 from core.links import link
 from core.models import Region, RegionLevel, School, SchoolEnrolment, SchoolKind, Student
 from core.todo import TodoItem, register
@@ -65,12 +65,21 @@ def home_figures(*, user) -> dict:
         "totals": totals,
         "schools": sum(r["schools"] for r in rows),
         "students": sum(r["students"] for r in rows),
-        "chart": {
-            "counties": [c.name for c in counties],
-            "schools": [r["schools"] for r in rows],
-            "students": [r["students"] for r in rows],
-            "labels": {"schools": _("Schools"), "students": _("Students")},
-        },
+        "chart": charts.bars(
+            categories=[c.name for c in counties],
+            series=[
+                charts.Series(
+                    _("Schools"), [r["schools"] for r in rows], [r["schools_url"] for r in rows]
+                ),
+                charts.Series(
+                    _("Students"),
+                    [r["students"] for r in rows],
+                    [r["students_url"] for r in rows],
+                    axis=1,
+                ),
+            ],
+            category_urls=[r["schools_url"] for r in rows],
+        ),
     }
 
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import calendar
+from core import calendar, charts
 from core.links import link
 from core.models import (
     Locality,
@@ -169,12 +169,17 @@ def round_figures(*, screening_round: ScreeningRound, user) -> dict:
         "counties_without_roster": [c for c in round_counties if c.pk not in covered],
         "birth_after": after + dt.timedelta(days=1),
         "birth_until": until,
-        "chart": {
-            "categories": [str(c.label) for c in Classification],
-            "series": [
-                {"name": str(_("Person-times")), "data": [counts[c] for c in Classification]}
+        # Horizontal: the classes' names are long, and one class (enrolled locally) dwarfs the
+        # others, whose bars keep their value and a minimum height.
+        "chart": charts.bars(
+            categories=[c["label"] for c in classes],
+            series=[
+                charts.Series(
+                    _("Person-times"), [c["count"] for c in classes], [c["url"] for c in classes]
+                )
             ],
-        },
+            horizontal=True,
+        ),
     }
 
 
@@ -700,24 +705,37 @@ def dashboard(*, user, county=None, school_year: int | None = None) -> dict:
             .filter(school_year=school_year)
             .order_by("screening_date", "pk")
         ),
-        "chart_cases": {
-            "categories": [r["county"].name for r in county_rows],
-            "series": [
-                {
-                    "name": str(_("Suspected in the latest round")),
-                    "data": [r["suspected_open"] for r in county_rows],
-                },
-                {"name": str(_("Open cases")), "data": [r["cases_open"] for r in county_rows]},
-                {
-                    "name": str(_("Overdue cases")),
-                    "data": [r["cases_overdue"] for r in county_rows],
-                },
+        "chart_cases": charts.bars(
+            categories=[r["county"].name for r in county_rows],
+            series=[
+                charts.Series(
+                    _("Suspected in the latest round"),
+                    [r["suspected_open"] for r in county_rows],
+                    # A county without a finished round has no result list to open: its
+                    # dashboard row says so.
+                    [r["suspected_open_url"] or r["person_times_url"] for r in county_rows],
+                ),
+                charts.Series(
+                    _("Open cases"),
+                    [r["cases_open"] for r in county_rows],
+                    [r["cases_open_url"] for r in county_rows],
+                ),
+                charts.Series(
+                    _("Overdue cases"),
+                    [r["cases_overdue"] for r in county_rows],
+                    [r["cases_overdue_url"] for r in county_rows],
+                ),
             ],
-        },
-        "chart_person_times": {
-            "categories": [r["county"].name for r in county_rows],
-            "series": [
-                {"name": str(_("Person-times")), "data": [r["person_times"] for r in county_rows]}
+            category_urls=[r["cases_open_url"] for r in county_rows],
+        ),
+        "chart_person_times": charts.bars(
+            categories=[r["county"].name for r in county_rows],
+            series=[
+                charts.Series(
+                    _("Person-times"),
+                    [r["person_times"] for r in county_rows],
+                    [r["person_times_url"] for r in county_rows],
+                )
             ],
-        },
+        ),
     }

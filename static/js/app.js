@@ -1,80 +1,118 @@
 /* Page behaviour without inline scripts (the Content Security Policy forbids them).
- * Charts: an element with data-chart="<kind>" and data-source="<id of a json_script block>". */
+ * Charts: an element with data-chart="<kind>" and data-source="<id of a json_script block>",
+ * holding what core/charts.py built (templates include core/_chart.html). One way for every
+ * chart: every category labelled, a bar / slice / category label opens the rows behind it, small
+ * values visible beside a tall one. An empty chart never gets here: the template shows 暂无数据. */
 (function () {
   "use strict";
+
+  var NO_BAR = "-"; // ECharts draws no bar for it (a 0 would get the minimum bar height)
 
   function readJson(id) {
     var node = document.getElementById(id);
     return node ? JSON.parse(node.textContent) : null;
   }
 
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function shown(value) { return value === NO_BAR ? 0 : value; }
+
+  // The axis tooltip: the category, then each series' value (a 0 drawn as no bar reads 0).
+  function barTooltip(items) {
+    var lines = [escapeHtml(items[0].name)];
+    items.forEach(function (item) {
+      lines.push(item.marker + escapeHtml(item.seriesName) + ": " + escapeHtml(shown(item.value)));
+    });
+    return lines.join("<br>");
+  }
+
+  // Turn the category labels when they would not fit side by side: never skip one.
+  function labelRotation(el, categories) {
+    var longest = categories.reduce(function (n, c) { return Math.max(n, String(c).length); }, 0);
+    var room = (el.clientWidth || 600) / Math.max(categories.length, 1);
+    return longest * 13 + 8 > room ? 35 : 0;
+  }
+
+  function bars(el, data, horizontal) {
+    var several = data.series.length > 1;
+    var categoryAxis = {
+      type: "category",
+      data: data.categories,
+      triggerEvent: true, // a label opens its category's rows
+      axisTick: { alignWithLabel: true },
+      axisLabel: { interval: 0, rotate: horizontal ? 0 : labelRotation(el, data.categories) }
+    };
+    var axisNames = [];
+    data.series.forEach(function (s) { axisNames[s.axis] = axisNames[s.axis] || s.name; });
+    var valueAxes = axisNames.map(function (name, index) {
+      var axis = { type: "value", splitLine: { show: index === 0 } };
+      if (data.integer) { axis.minInterval = 1; }
+      if (axisNames.length > 1) { axis.name = name; }
+      return axis;
+    });
+    return {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: barTooltip },
+      legend: several ? { top: 0, data: data.series.map(function (s) { return s.name; }) } : undefined,
+      grid: { left: 8, right: horizontal ? 40 : 12, top: several ? 48 : 24, bottom: 8, containLabel: true },
+      xAxis: horizontal ? valueAxes[0] : categoryAxis,
+      yAxis: horizontal ? Object.assign(categoryAxis, { inverse: true }) : valueAxes,
+      series: data.series.map(function (s) {
+        var series = {
+          name: s.name,
+          type: "bar",
+          barMinHeight: 3,
+          barMaxWidth: 48,
+          label: {
+            show: true,
+            position: horizontal ? "right" : "top",
+            fontSize: 11,
+            formatter: function (p) { return p.value === NO_BAR ? "" : p.value; }
+          },
+          data: s.data.map(function (v) { return Number(v) === 0 ? NO_BAR : v; })
+        };
+        series[horizontal ? "xAxisIndex" : "yAxisIndex"] = horizontal ? 0 : s.axis;
+        return series;
+      })
+    };
+  }
+
   var builders = {
-    "county-bars": function (data) {
-      return {
-        tooltip: { trigger: "axis" },
-        legend: { data: [data.labels.schools, data.labels.students] },
-        grid: { left: 50, right: 60, bottom: 40 },
-        xAxis: { type: "category", data: data.counties },
-        yAxis: [
-          { type: "value", name: data.labels.schools, minInterval: 1 },
-          { type: "value", name: data.labels.students, minInterval: 1 }
-        ],
-        series: [
-          { name: data.labels.schools, type: "bar", data: data.schools },
-          { name: data.labels.students, type: "bar", yAxisIndex: 1, data: data.students }
-        ]
-      };
+    "bars": function (el, data) { return bars(el, data, false); },
+    // Horizontal bars, for long category names (programmes, classifications).
+    "hbars": function (el, data) {
+      el.style.height = Math.max(200, data.categories.length * 30 + 60) + "px";
+      return bars(el, data, true);
     },
-    "bars": function (data) {
-      return {
-        tooltip: { trigger: "axis" },
-        grid: { left: 50, right: 20, bottom: 40 },
-        xAxis: { type: "category", data: data.categories },
-        yAxis: { type: "value", minInterval: 1 },
-        series: (data.series || []).map(function (s) { return { name: s.name, type: "bar", data: s.data }; })
-      };
-    },
-    /* dropout: several series side by side, with a legend; data = {categories, series: [{name, data}]} */
-    "grouped-bars": function (data) {
-      return {
-        tooltip: { trigger: "axis" },
-        legend: { data: (data.series || []).map(function (s) { return s.name; }) },
-        grid: { left: 40, right: 20, bottom: 60 },
-        xAxis: { type: "category", data: data.categories, axisLabel: { interval: 0, rotate: 30 } },
-        yAxis: { type: "value", minInterval: 1 },
-        series: (data.series || []).map(function (s) { return { name: s.name, type: "bar", data: s.data }; })
-      };
-    },
-    // Horizontal bars, for long category names (programmes): same data as "bars".
-    "hbars": function (data) {
-      return {
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        grid: { left: 8, right: 30, top: 10, bottom: 20, containLabel: true },
-        xAxis: { type: "value", minInterval: 1 },
-        yAxis: { type: "category", inverse: true, data: data.categories },
-        series: (data.series || []).map(function (s) { return { name: s.name, type: "bar", data: s.data }; })
-      };
-    },
-    // A pie: data.items = [{name, value, url?}] (values may be decimal strings such as "196.63").
-    "pie": function (data) {
+    // A pie: data.items = [{name, value, url}] (values may be decimal strings such as "196.63").
+    "pie": function (el, data) {
       return {
         tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
         legend: { type: "scroll", bottom: 0 },
         series: [{
           type: "pie",
           radius: ["35%", "65%"],
-          data: (data.items || []).map(function (item) { return { name: item.name, value: item.value }; })
+          data: data.items.map(function (item) { return { name: item.name, value: item.value }; })
         }]
       };
     }
   };
 
-  // A chart whose data names a URL per bar (data.urls) or per slice (data.items[i].url) opens it
-  // on click: every figure links to the rows behind it.
+  // What a click opens: the rows behind a bar (its series' URL), a slice or a category label.
   function linkTarget(data, params) {
-    if (data.urls && data.urls[params.dataIndex]) { return data.urls[params.dataIndex]; }
-    var item = data.items && data.items[params.dataIndex];
-    return item && item.url ? item.url : null;
+    if (params.componentType === "series") {
+      if (data.items) { return (data.items[params.dataIndex] || {}).url || null; }
+      var series = data.series[params.seriesIndex];
+      return (series && series.urls[params.dataIndex]) || null;
+    }
+    if (params.componentType === "xAxis" || params.componentType === "yAxis") {
+      var index = (data.categories || []).indexOf(params.value);
+      return index >= 0 ? data.category_urls[index] || null : null;
+    }
+    return null;
   }
 
   function initCharts(root) {
@@ -82,14 +120,16 @@
     root.querySelectorAll("[data-chart]").forEach(function (el) {
       var build = builders[el.dataset.chart];
       var data = readJson(el.dataset.source);
-      if (!build || !data) { return; }
-      var chart = echarts.init(el);
-      chart.setOption(build(data));
+      if (!build || !data || echarts.getInstanceByDom(el)) { return; }
+      var option = build(el, data);
+      var chart = echarts.init(el, null, { renderer: "svg" }); // labels are text: found, read, copied
+      chart.setOption(option);
       chart.on("click", function (params) {
         var url = linkTarget(data, params);
         if (url) { window.location.assign(url); }
       });
       window.addEventListener("resize", function () { chart.resize(); });
+      el.dataset.chartReady = "true";
     });
   }
 

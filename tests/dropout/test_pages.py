@@ -65,7 +65,13 @@ def test_dashboard_figures_are_scoped_and_lead_to_their_rows(
     row = data["county_rows"][0]
     assert listed_names(county_user, row["suspected_open_url"]) == {"海林失学", "海林失学二"}
     page = response.content.decode()
-    assert 'data-chart="grouped-bars"' in page and "<script>" not in page.replace(" ", "")
+    assert 'id="chart-cases" data-chart="bars"' in page and "<script>" not in page.replace(" ", "")
+    # Each bar of the cases chart opens its rows: suspected, open cases, overdue cases.
+    suspected, open_cases, overdue = data["chart_cases"]["series"]
+    assert (suspected["data"], open_cases["data"]) == ([2], [2])
+    assert listed_names(county_user, suspected["urls"][0]) == {"海林失学", "海林失学二"}
+    assert listed_names(county_user, open_cases["urls"][0]) == {"海林失学", "海林失学二"}
+    assert overdue["urls"] == [row["cases_overdue_url"]]
 
     from django.test import Client
 

@@ -111,9 +111,7 @@ def test_officer_imports_a_payment_sheet_and_the_dashboard_moves(
     assert page.locator("#figure-total-amount").inner_text() == "0.10"
     assert "4" in page.locator("#figure-person-times").inner_text()
     assert "0.10" in page.locator("#figure-formerly-poor-person-times").inner_text()
-    page.wait_for_function(
-        "document.querySelector('[data-source=aid-chart-counties] canvas') !== null"
-    )
+    page.wait_for_function("document.querySelector('#aid-chart-counties svg') !== null")
     page.screenshot(path=screenshots / "aid-05-dashboard-after.png", full_page=True)
 
     # The figure links to its rows.
