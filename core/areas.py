@@ -5,10 +5,11 @@ An area is a Django app whose `AppConfig` subclasses `AreaConfig`: it declares i
 the app has at the conventional paths — `<app>/urls.py` (pages under `/<prefix>/`),
 `<app>/api_urls.py` (under `/api/v1/<prefix>/`), `<app>/demo.py` (`seed` and `wipe`),
 `<app>/overview.py` (`card(user)` for the home page, `dispatch_section(...)` for the weekly
-dispatch), `<app>/schedules.py` (`SCHEDULE`: its periodic tasks, given to Celery beat by
-config/beat.py) and `tests/<app>/scoping_cases.py`; its API's enum names (`area_api_enums`) go
-to drf-spectacular, and its settings are read with `setting()`. Ledgers (`<app>/ledgers.py`) and
-check lists (`<app>/checks.py`) register themselves into the same registry; to-do providers with
+dispatch; either may return None for a user who has nothing of the area), `<app>/schedules.py`
+(`SCHEDULE`: its periodic tasks, given to Celery beat by config/beat.py) and
+`tests/<app>/scoping_cases.py`; its API's enum names (`area_api_enums`) go to drf-spectacular,
+and its settings are read with `setting()`. Ledgers (`<app>/ledgers.py`) and check lists
+(`<app>/checks.py`) register themselves into the same registry; to-do providers with
 `core.todo.register`. core and config read the stores and name no area: adding an area edits no
 file of theirs (docs/areas.md).
 """
@@ -263,14 +264,19 @@ def beat_schedule(base: dict) -> dict:
 
 
 def cards_for(user) -> list[Card]:
-    """Every area's card for this user, in sidebar order (an area without one is left out)."""
-    return [registry["cards"][area.app](user) for area in areas() if area.app in registry["cards"]]
+    """Every area's card for this user, in sidebar order: an area without a card provider, or
+    whose provider returns None (nothing of the area is the user's, e.g. a school officer and
+    county-level rows), is left out."""
+    cards = (registry["cards"][a.app](user) for a in areas() if a.app in registry["cards"])
+    return [card for card in cards if card is not None]
 
 
 def dispatch_sections(*, user, start: dt.date, end: dt.date) -> list[DispatchSection]:
-    """Every area's section of the dispatch for the week start..end (inclusive)."""
-    return [
+    """Every area's section of the dispatch for the week start..end (inclusive); a provider
+    returning None has no section for this user."""
+    sections = (
         registry["dispatch"][area.app](user=user, start=start, end=end)
         for area in areas()
         if area.app in registry["dispatch"]
-    ]
+    )
+    return [section for section in sections if section is not None]

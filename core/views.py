@@ -25,7 +25,7 @@ from django.views.generic.edit import FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from core import audit, calendar, exports, selectors, todo
+from core import areas, audit, calendar, exports, selectors, todo
 from core.attachments.services import attachments_follow_row
 from core.forms import PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
 from core.models import AuditAction, AuditEvent, Student, User
@@ -261,6 +261,7 @@ class HomeView(LoginRequiredMixin, View):
         context = {
             "figures": selectors.home_figures(user=request.user),
             "todo_items": todo.items_for(request.user),
+            "cards": areas.cards_for(request.user),
         }
         return render(request, "core/home.html", context)
 

@@ -88,6 +88,13 @@ def test_every_county_is_labelled_and_a_bar_opens_its_rows(
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     _log_in(page, origin, city_user)
 
+    # The home page: a card per area, its figures leading to their rows, and the county chart.
+    _texts(page, "home-chart")
+    page.screenshot(path=screenshots / "charts-00-home.png", full_page=True)
+    page.locator("[data-area=dropout] [data-figure='2'] a").click()  # open cases
+    page.wait_for_url("**/cases/?**")
+    assert page.locator("table tbody tr").count() == 2
+
     # The dashboard's person-times chart names all ten counties, none skipped.
     page.goto(origin + reverse("dropout-dashboard"))
     texts = _texts(page, "chart-person-times")
