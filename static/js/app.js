@@ -123,13 +123,14 @@
       if (!build || !data || echarts.getInstanceByDom(el)) { return; }
       var option = build(el, data);
       var chart = echarts.init(el, null, { renderer: "svg" }); // labels are text: found, read, copied
-      chart.setOption(option);
       chart.on("click", function (params) {
         var url = linkTarget(data, params);
         if (url) { window.location.assign(url); }
       });
+      // Drawn, animation over: what a browser test waits for before it clicks a bar.
+      chart.on("finished", function () { el.dataset.chartReady = "true"; });
+      chart.setOption(option);
       window.addEventListener("resize", function () { chart.resize(); });
-      el.dataset.chartReady = "true";
     });
   }
 

@@ -91,9 +91,11 @@ def test_every_county_is_labelled_and_a_bar_opens_its_rows(
     # The home page: a card per area, its figures leading to their rows, and the county chart.
     _texts(page, "home-chart")
     page.screenshot(path=screenshots / "charts-00-home.png", full_page=True)
-    page.locator("[data-area=dropout] [data-figure='2'] a").click()  # open cases
+    open_cases = page.locator("[data-area=dropout] [data-figure='2'] a")
+    assert open_cases.inner_text() == "3"  # 海林市 2, 东宁市 1
+    open_cases.click()
     page.wait_for_url("**/cases/?**")
-    assert page.locator("table tbody tr").count() == 2
+    assert page.locator("table tbody tr").count() == 3
 
     # The dashboard's person-times chart names all ten counties, none skipped.
     page.goto(origin + reverse("dropout-dashboard"))
