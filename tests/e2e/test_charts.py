@@ -82,6 +82,7 @@ def screened(city, county, other_county, township, other_township, school, city_
 def test_every_county_is_labelled_and_a_bar_opens_its_rows(
     live_server, page, screenshots, city_user, screened
 ):
+    page.set_default_timeout(30_000)  # ten counties' pages on a loaded machine (CI, xdist)
     origin = live_server.url
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
