@@ -34,6 +34,8 @@ from dropout.models import (
     CaseAction,
     CaseStatus,
     DropoutCase,
+    Exemption,
+    OutOfCityEnrolment,
     ScreeningResult,
     ScreeningRound,
     case_due_days,
@@ -168,12 +170,20 @@ class CaseDetailView(LedgerDetailView):
             item.files = by_action.get(item.pk, [])
         editable = can_edit(user, DropoutCase)
         is_reviewer = services.is_county_reviewer_for(user, case.county_id)
+        # The outcomes "enrolled elsewhere" and "exempt" need their evidence recorded first:
+        # the resolve form links the pages that record it.
+        evidence = [
+            (reverse(f"{model._meta.model_name}-create"), model._meta.verbose_name)
+            for model in (OutOfCityEnrolment, Exemption)
+            if can_edit(user, model)
+        ]
         context.update(
             actions=actions,
             action_form=kwargs.get("action_form") or CaseActionForm(),
             resolve_form=kwargs.get("resolve_form") or CaseResolveForm(user=user),
             may_act=editable and case.status != CaseStatus.CLOSED,
             may_resolve=editable and case.status == CaseStatus.OPEN,
+            evidence_links=evidence,
             may_close=case.can_be_closed and is_reviewer,
             is_reviewer=is_reviewer,
             close_form=kwargs.get("close_form") or CaseCloseForm(),

@@ -365,3 +365,27 @@ def test_the_reviewer_closes_a_hand_opened_case_on_its_page(
     assert 'id="case-closed"' in page and "班主任确认已到校" in page
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED and case.closed_by == county_reviewer
+
+
+def test_the_resolve_form_leads_to_recording_the_evidence_it_needs(
+    client, county_user, city_user, township
+):
+    from tests.factories import id_for
+
+    case = services.case_open(
+        id_number=id_for("231083", dt.date(2012, 5, 5)),
+        name="村里报告",
+        township=township,
+        actor=county_user,
+    )
+    client.force_login(county_user)
+    page = client.get(case.get_absolute_url()).content.decode()
+    links = re.search(r'<p[^>]*id="case-evidence-links"[^>]*>(.*?)</p>', page, re.S)
+    assert links, "the resolve form does not lead to the evidence pages"
+    text = re.sub(r"<[^>]+>", "", links.group(1))
+    assert "新增市外就读核实" in text and "新增延缓或免予入学" in text
+    for name in ("outofcityenrolment-create", "exemption-create"):
+        assert f'href="{reverse(name)}"' in links.group(1)
+        assert client.get(reverse(name)).status_code == 200
+    client.force_login(city_user)  # city staff resolves nothing and records no evidence
+    assert 'id="case-evidence-links"' not in client.get(case.get_absolute_url()).content.decode()
