@@ -21,7 +21,16 @@ from rest_framework.settings import api_settings
 from core import audit, calendar, idnumbers
 from core.attachments.services import attachments_follow_row
 from core.conflicts import ConflictSource, refuse
-from core.models import Region, RosterChild, RosterVersion, School, SchoolEnrolment, Student
+from core.models import (
+    PersonMixin,
+    Region,
+    RosterChild,
+    RosterVersion,
+    School,
+    SchoolEnrolment,
+    Student,
+    tidy_name,
+)
 from core.scoping import can_edit, ensure_in_scope
 
 
@@ -77,6 +86,8 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     def to_internal_value(self, data):
         attrs = super().to_internal_value(data)
         model_fields = {f.name for f in self.Meta.model._meta.concrete_fields}
+        if issubclass(self.Meta.model, PersonMixin) and "name" in attrs:
+            attrs["name"] = tidy_name(attrs["name"])
         number = attrs.get("id_number")
         if "birth_date" in model_fields and number and "birth_date" not in attrs:
             attrs["birth_date"] = idnumbers.birth_date(number)

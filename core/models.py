@@ -21,12 +21,24 @@ class LedgerUrlMixin:
         return reverse(f"{self._meta.model_name}-detail", args=[self.pk])
 
 
+def tidy_name(value):
+    """A person's name as every door stores it: runs of spaces inside it collapsed to one
+    (张  三 → 张 三) and none at the ends, as an import reads a name."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
 class PersonMixin(LedgerUrlMixin):
     """A row about a person with an ID number: its page, and the number as it may be shown."""
 
     @property
     def masked_id(self) -> str:
         return idnumbers.mask(self.id_number)
+
+    def clean_fields(self, exclude=None):
+        """The name tidied (tidy_name) before the fields are checked: a form's save."""
+        if hasattr(self, "name"):
+            self.name = tidy_name(self.name)
+        super().clean_fields(exclude=exclude)
 
 
 class IdNumberField(models.CharField):

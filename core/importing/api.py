@@ -6,7 +6,7 @@ GET  /api/v1/imports/templates/<ledger>/  the ledger's template (.xlsx), as the 
                                      (its school list: the caller's schools)
 POST /api/v1/imports/                multipart `ledger` + `file` → the preview (201), or 202
                                      and a job for a large file, or 400 for a refused file
-GET  /api/v1/imports/<id>/           the run: status, counts, errors
+GET  /api/v1/imports/<id>/           the run: status, counts, errors, parsed rows
 POST /api/v1/imports/<id>/confirm/   import it: 200, or 202 and a job for a large file;
                                      409 if imported already, 400 if it has errors
 """
@@ -102,6 +102,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "counts",
             "error_total",
             "errors",
+            "sample",
             "ignored_columns",
             "created_at",
             "committed_at",

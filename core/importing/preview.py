@@ -1,6 +1,7 @@
 """What the preview shows of a checked file besides the counts: the value each error is about,
 and the parsed rows (the first rows and the rows a commit would change), as a user may see
-them — ID numbers masked and birth dates by their year, as on every page.
+them: ID numbers masked, and no birth date (pages show the age instead: a birth year beside the
+age a page shows would narrow a masked number down to a few weeks of births).
 
 Nothing here runs a query per row: the sample is at most SAMPLE_ROWS + SAMPLE_CHANGES rows.
 """
@@ -29,6 +30,7 @@ SAMPLE_CHANGES = 50  # rows the commit would change, shown with what changes
 QUOTE_LENGTH = 60
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
+HIDDEN_DATE = "****-**-**"
 
 
 def _shorten(text: str) -> str:
@@ -41,13 +43,13 @@ def _is_birth_date(name: str) -> bool:
 
 def masked_text(value, *, id_number: bool = False, birth_date: bool = False) -> str:
     """A value as the preview may show it: ID numbers masked (anything shaped like one, too),
-    birth dates by year only, long text shortened."""
+    birth dates hidden, long text shortened."""
     if value is None or value == "":
         return ""
     if id_number:
         return idnumbers.mask(norm.text(value))
     if birth_date:
-        return idnumbers.masked_birth_date(norm.text(value)) or ""
+        return HIDDEN_DATE
     return _shorten(idnumbers.redact(norm.text(value)))
 
 

@@ -103,3 +103,23 @@ def test_openapi_schema_and_docs_are_served_without_cdn(client, county_user):
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "cdn" not in docs.lower() and "https://" not in docs
+
+
+def test_inner_double_spaces_in_a_name_are_collapsed_by_the_form_and_the_api(
+    county_user, county_client, school
+):
+    from django.urls import reverse
+
+    first, second = (idnumbers.make("231083", dt.date(2012, 5, 1), n) for n in (201, 202))
+    data = {"id_number": first, "name": " 王  小明 ", "gender": idnumbers.gender(first)}
+    data.update({"school": school.pk, "grade": 4, "status": "enrolled"})
+    response = county_client.post(reverse("student-create"), data)
+    assert response.status_code == 302, response.content[:500]
+    api = APIClient()
+    api.force_authenticate(county_user)
+    data.update(
+        {"id_number": second, "gender": idnumbers.gender(second), "name": "李\u3000\u3000四"}
+    )
+    data["birth_date"] = "2012-05-01"
+    assert api.post("/api/v1/students/", data, format="json").status_code == 201
+    assert sorted(Student.objects.values_list("name", flat=True)) == ["李 四", "王 小明"]
