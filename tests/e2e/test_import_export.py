@@ -164,6 +164,13 @@ def test_officer_imports_the_registry_and_exports_the_filtered_list(
     assert counts.locator("[data-count=changed]").inner_text() == "0"
     assert counts.locator("[data-count=errors]").inner_text() == "0"
     assert page.locator("#import-errors").count() == 0
+    # The rows as read: every one of the 30 to be added, the ID numbers masked.
+    sample = page.locator("#import-sample tbody tr")
+    assert sample.count() == IMPORTED
+    assert {sample.nth(i).get_attribute("data-status") for i in range(IMPORTED)} == {"new"}
+    first = sample.first.inner_text()
+    assert students[0]["name"] in first and zh("will be added") in first
+    assert idnumbers.mask(students[0]["id_number"]) in first
     for student in students:
         assert student["id_number"] not in page.content()
     page.screenshot(path=screenshots / "22-import-preview.png", full_page=True)
