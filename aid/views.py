@@ -252,7 +252,7 @@ class ProgrammeDetailView(LoginRequiredMixin, View):
         programme = get_object_or_404(AidProgramme.objects.visible_to(request.user), pk=pk)
         standards = programme.standards.order_by("-school_year", "term")
         history = audit.history_for(programme, request.user)
-        standard_history = (
+        standard_history = audit.readable(
             AuditEvent.objects.filter(
                 ledger=audit.ledger_label(AidStandard),
                 object_id__in=[str(pk) for pk in standards.values_list("pk", flat=True)],

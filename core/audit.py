@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import idnumbers
 from core.models import AuditAction, AuditEvent, IdNumberField
@@ -107,7 +113,7 @@ def history_for(obj, user, limit: int = 50) -> list:
     events = list(history(obj).select_related("actor")[:limit])
     own = home_county_of(user)
     if own is None:
-        return events
+        return readable(events)
     for event in events:
         actor = event.actor
         scope = getattr(actor, "scope_id", None)
@@ -116,7 +122,201 @@ def history_for(obj, user, limit: int = 50) -> list:
             event.actor_hidden = True
             event.changes = {}
             event.note = ""
-    return events
+    return readable(events)
 
 
 COUNTY_ROLE_NAMES = {"county_officer", "county_reviewer", "school_officer"}
+
+
+# --- Reading the trail ---------------------------------------------------------------------------
+# What a city administrator reads: the model's and the fields' Chinese names, choice labels,
+# region and school names for the codes and ids a change holds, lists and empty values written
+# out. The stored events are left as they are; this is how they are shown.
+
+# Keys of changes that are not fields of the row's model (exports, imports, tokens, attachments).
+KEY_LABELS = {
+    "rows": gettext_lazy("rows"),
+    "import_run": gettext_lazy("import run"),
+    "run": gettext_lazy("import run"),
+    "new": gettext_lazy("new rows"),
+    "changed": gettext_lazy("changed rows"),
+    "api_tokens": gettext_lazy("API tokens"),
+    "password": gettext_lazy("password"),
+    "attachments": gettext_lazy("attachments"),
+    "q": gettext_lazy("Search"),
+    "sort": gettext_lazy("sorted by"),
+}
+EMPTY = "—"
+
+
+@dataclass
+class Change:
+    """One line of an event's changes: `field：old → new`, or `field：value` (old None) when there
+    is one value only (a new row's, a deleted row's, a count)."""
+
+    label: str
+    old: str | None
+    new: str
+
+    def __str__(self):
+        if self.old is None:
+            return _("%(field)s: %(value)s") % {"field": self.label, "value": self.new}
+        return _("%(field)s: %(old)s → %(new)s") % {
+            "field": self.label,
+            "old": self.old,
+            "new": self.new,
+        }
+
+
+def _model_of(label: str):
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_of(model, name: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _is_empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _lookup_key(field):
+    """(related model, the field its stored values name) for a relation whose values are codes or
+    ids; None for any other field. Rows recorded by `snapshot` keep a foreign key's text, which
+    needs no look-up: only codes (a region's, a school's) and integer ids are looked up."""
+    if field is None or not field.is_relation or field.related_model is None:
+        return None
+    related = field.related_model
+    code = _field_of(related, "code")
+    return related, ("code" if code is not None and code.unique else "pk")
+
+
+def _filter_named(model, name: str):
+    """The filter `name` of the model's ledger list, or None."""
+    from core import ledger
+
+    try:
+        return ledger.for_model(model).filterset.base_filters.get(name)
+    except (KeyError, AttributeError):
+        return None
+
+
+def _filters_of(event, model) -> list:
+    """An export's filters, from its note (the list page's query string):
+    [(label, field, choices, value)]."""
+    if event.action != AuditAction.EXPORT or "=" not in event.note:
+        return []
+    filters = []
+    for name, value in parse_qsl(event.note):
+        if name == "page" or not value:
+            continue
+        filter_ = _filter_named(model, name) if model is not None else None
+        field = _field_of(model, getattr(filter_, "field_name", None) or name)
+        label = getattr(filter_, "label", None) or (
+            field.verbose_name if field is not None else KEY_LABELS.get(name, name)
+        )
+        choices = {str(k): v for k, v in getattr(filter_, "extra", {}).get("choices") or []}
+        filters.append((label, field, choices, value))
+    return filters
+
+
+def _names_wanted(events) -> dict:
+    wanted: dict = {}
+    for event in events:
+        model = _model_of(event.ledger)
+        for _label, field, _choices, value in _filters_of(event, model):
+            key = _lookup_key(field)
+            if key is not None and value.isdigit():  # a filter names its choice by id
+                wanted.setdefault((key[0], "pk"), set()).add(value)
+        for name, change in (event.changes or {}).items():
+            key = _lookup_key(_field_of(model, name))
+            if key is None:
+                continue
+            values = change if isinstance(change, list) and len(change) == 2 else [None, change]
+            for value in values:
+                items = value if isinstance(value, list) else [value]
+                for item in items:
+                    if isinstance(item, bool) or _is_empty(item):
+                        continue
+                    if isinstance(item, int) or (isinstance(item, str) and item.isdigit()):
+                        wanted.setdefault(key, set()).add(str(item))
+    return wanted
+
+
+def _names(wanted: dict) -> dict:
+    """{(model, field): {stored value: name}}, one query per related model."""
+    found = {}
+    for (related, field), values in wanted.items():
+        rows = related._default_manager.filter(**{f"{field}__in": values})
+        found[(related, field)] = {str(getattr(row, field)): str(row) for row in rows}
+    return found
+
+
+def _show(value, field, names: dict, key=None) -> str:
+    if _is_empty(value):
+        return EMPTY
+    if isinstance(value, list):
+        return "、".join(_show(item, field, names, key) for item in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}={_show(v, None, names)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(field, IdNumberField):
+        return idnumbers.mask(value)
+    if field is not None and getattr(field, "flatchoices", None):
+        labels = {str(k): v for k, v in field.flatchoices}
+        if str(value) in labels:
+            return str(labels[str(value)])
+    key = key or _lookup_key(field)
+    if key is not None and str(value) in names.get(key, {}):
+        return names[key][str(value)]
+    return idnumbers.redact(str(value))
+
+
+def readable(events) -> list:
+    """The events with `model_name` (the ledger's Chinese name) and `readable_changes` (a list of
+    Change) set, the names of codes and ids looked up once for all of them."""
+    events = list(events)
+    names = _names(_names_wanted(events))
+    for event in events:
+        model = _model_of(event.ledger)
+        event.model_name = model._meta.verbose_name if model is not None else event.ledger
+        lines = []
+        for name, change in (event.changes or {}).items():
+            field = _field_of(model, name)
+            label = field.verbose_name if field is not None else KEY_LABELS.get(name, name)
+            if isinstance(change, list) and len(change) == 2:
+                old, new = change
+            else:  # a single value (a count, an id)
+                old, new = None, change
+            if _is_empty(old) and _is_empty(new):
+                continue
+            if not isinstance(change, list) or (
+                event.action == AuditAction.CREATE and _is_empty(old)
+            ):
+                line = Change(str(label), None, _show(new, field, names))
+            elif event.action == AuditAction.DELETE and _is_empty(new):
+                line = Change(str(label), None, _show(old, field, names))
+            else:
+                line = Change(str(label), _show(old, field, names), _show(new, field, names))
+            lines.append(line)
+        event.readable_changes = lines
+        event.readable_note = event.note
+        filters = _filters_of(event, model)
+        if filters:
+            shown = []
+            for label, field, choices, value in filters:
+                key = _lookup_key(field)
+                key = (key[0], "pk") if key is not None else None
+                text = choices.get(value) or _show(value, field, names, key)
+                shown.append(f"{label}={text}")
+            event.readable_note = _("Filters: %(filters)s") % {"filters": "，".join(shown)}
+    return events

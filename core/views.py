@@ -335,6 +335,7 @@ class AuditLogView(CityAdminRequiredMixin, ListView):
             (ledger.label, ledger.model._meta.verbose_name_plural) for ledger in all_ledgers()
         ]
         context["actions"] = AuditAction.choices
+        context["object_list"] = audit.readable(context["object_list"])
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query"] = query.urlencode()
