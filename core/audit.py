@@ -216,7 +216,8 @@ def _filters_of(event, model) -> list:
         return []
     filters = []
     for name, value in parse_qsl(event.note):
-        if name == "page" or not value:
+        # ids: an ID number search's token; the export's changes keep the number, masked.
+        if name in ("page", "ids") or not value:
             continue
         filter_ = _filter_named(model, name) if model is not None else None
         field = _field_of(model, getattr(filter_, "field_name", None) or name)

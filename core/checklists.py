@@ -22,6 +22,7 @@ from django.views.generic.base import TemplateResponseMixin
 from django_tables2 import RequestConfig
 
 from core.areas import registry
+from core.filters import IdNumberSearchMixin
 
 CHECKS: dict[str, CheckList] = registry["checks"]
 
@@ -108,7 +109,7 @@ class CheckListMixin(LoginRequiredMixin):
     check: CheckList | None = None  # set by CheckList.urlpatterns()
 
 
-class CheckListView(CheckListMixin, TemplateResponseMixin, View):
+class CheckListView(IdNumberSearchMixin, CheckListMixin, TemplateResponseMixin, View):
     template_name = "core/check_list.html"
 
     def get_template_names(self):

@@ -21,7 +21,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from core import audit
+from core import audit, idnumbers
+from core.filters import ID_SEARCH_PARAM, recalled_id_search
 from core.jobs import result_path, runner, start_job
 from core.ledger import REGISTRY
 from core.models import AuditAction
@@ -132,6 +133,9 @@ def record_export(*, actor, source, query, count: int) -> None:
     many rows."""
     county = home_county_of(actor)  # a county's or a school's export: that county's trail
     model, extra = source.export_audit()
+    searched = recalled_id_search(actor, query.get(ID_SEARCH_PARAM, ""))
+    if searched:  # the URL holds a token only: the trail keeps the number, masked
+        extra = {**extra, "id_number": idnumbers.mask(searched)}
     audit.record(
         actor=actor,
         action=AuditAction.EXPORT,

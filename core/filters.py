@@ -3,20 +3,35 @@
 ScopedFilterSet narrows every model choice to what the user may see, so a parameter naming another
 county's region or school is not a valid choice, and an invalid filter returns no rows (never the
 unfiltered list).
+
+Every list of rows with an ID number can also be searched by the full number (`IdNumberSearch`):
+exact match on the normalised number, so a part of a number finds no one and the mask keeps its
+meaning. The number never travels in a URL: the search form posts it, the list keeps it in the
+cache under a random token bound to the user, and the URL (pages, sorting, export, its job) carries
+only the token (`ids=`). A hash of the number would not do: a masked number leaves a few thousand
+candidates, and hashing them all takes no time.
 """
 
 from __future__ import annotations
 
+import logging
+import secrets
+
 import django_filters
 from django import forms
+from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import Q
+from django.http import HttpResponseRedirect, QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core import idnumbers
 from core.models import (
     Gender,
     Grade,
     HouseholdCategory,
+    IdNumberField,
     Locality,
     MonitoringType,
     Ownership,
@@ -31,11 +46,88 @@ from core.models import (
     StudentStatus,
 )
 
+logger = logging.getLogger(__name__)
+
+ID_SEARCH_PARAM = "ids"
+ID_SEARCH_SECONDS = 4 * 60 * 60  # a search stays usable (pages, export) for an afternoon
+
+
+def id_number_field(model) -> str | None:
+    """The name of the model's ID number field, or None for a model without one."""
+    for field in model._meta.concrete_fields:
+        if isinstance(field, IdNumberField):
+            return field.name
+    return None
+
+
+def _id_search_key(user, token: str) -> str:
+    return f"id-search:{getattr(user, 'pk', None)}:{token}"
+
+
+def remember_id_search(user, value: str) -> str:
+    """Keep a searched ID number (normalised) for `user`; the token stands for it in URLs."""
+    token = secrets.token_urlsafe(12)
+    cache.set(_id_search_key(user, token), idnumbers.normalize(value)[:24], ID_SEARCH_SECONDS)
+    return token
+
+
+def recalled_id_search(user, token: str) -> str | None:
+    """The ID number `user` searched under `token`, or None (expired, another user's, unknown)."""
+    if not token or getattr(user, "pk", None) is None:
+        return None
+    try:
+        return cache.get(_id_search_key(user, str(token)[:40]))
+    except Exception:  # the cache (Redis) is down: the search finds no one, the page still opens
+        logger.warning("ID number search: the cache could not be read", exc_info=True)
+        return None
+
+
+class IdNumberSearchFilter(django_filters.CharFilter):
+    """Rows whose ID number is exactly the one searched (the value is the search's token)."""
+
+    def __init__(self, id_field: str):
+        super().__init__(field_name=id_field, label=_("ID number"), widget=forms.HiddenInput)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        number = recalled_id_search(getattr(self.parent.request, "user", None), value)
+        if not number:
+            return qs.none()
+        return qs.filter(**{self.field_name: number})
+
+
+class IdNumberSearchMixin:
+    """A list view's search by ID number: the form posts the number to the list's own URL; the
+    answer is the same list (its filters kept) with a token in place of the number."""
+
+    def post(self, request, *args, **kwargs):
+        number = idnumbers.normalize(request.POST.get("id_number", ""))[:24]
+        query = request.GET.copy()
+        for name in ("page", ID_SEARCH_PARAM):
+            query.pop(name, None)
+        if number:
+            if not idnumbers.is_valid(number):
+                messages.warning(
+                    request,
+                    _(
+                        "Enter the whole ID number (18 characters): a search by ID number finds "
+                        "only the exact number, and this one is not a valid ID number."
+                    ),
+                )
+            query[ID_SEARCH_PARAM] = remember_id_search(request.user, number)
+        return HttpResponseRedirect(request.path + ("?" + query.urlencode() if query else ""))
+
 
 class ScopedFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
+        id_field = id_number_field(self.queryset.model)
+        if id_field is not None and ID_SEARCH_PARAM not in self.filters:
+            search = IdNumberSearchFilter(id_field)
+            search.model, search.parent = self.queryset.model, self
+            self.filters[ID_SEARCH_PARAM] = search
         for filter_ in self.filters.values():
             # django-filter keeps a model choice's queryset on the filter (older versions in
             # `extra`): narrow both, so the choices never name another county's rows.
@@ -60,6 +152,35 @@ class ScopedFilterSet(django_filters.FilterSet):
                     widget.attrs.setdefault("class", "form-control form-control-sm")
             form._styled = True
         return form
+
+    @property
+    def id_search_enabled(self) -> bool:
+        return ID_SEARCH_PARAM in self.filters
+
+    @property
+    def id_search_token(self) -> str:
+        return str(self.data.get(ID_SEARCH_PARAM, "") or "") if self.id_search_enabled else ""
+
+    @property
+    def id_search_shown(self) -> str:
+        """The searched number as the page may show it (masked), or "" without a search."""
+        number = recalled_id_search(getattr(self.request, "user", None), self.id_search_token)
+        return idnumbers.mask(number) if number else ""
+
+    @property
+    def id_search_expired(self) -> bool:
+        return bool(self.id_search_token) and not self.id_search_shown
+
+    @property
+    def without_id_search(self) -> str:
+        """The query string of the same list without the ID number search."""
+        query = QueryDict(mutable=True)
+        for name in self.data:
+            if name != ID_SEARCH_PARAM:
+                value = self.data.getlist(name) if hasattr(self.data, "getlist") else None
+                query.setlist(name, value if value is not None else [self.data[name]])
+        query.pop("page", None)
+        return query.urlencode()
 
     @property
     def qs(self):
@@ -138,7 +259,7 @@ class SchoolEnrolmentFilterSet(ScopedFilterSet):
 
 
 class StudentFilterSet(ScopedFilterSet):
-    """No filter by ID number: ID numbers never travel in URLs."""
+    """Searched by ID number through IdNumberSearchFilter (the number never travels in a URL)."""
 
     name = django_filters.CharFilter(
         label=pgettext_lazy("person", "name"), lookup_expr="startswith"

@@ -27,6 +27,7 @@ from django_tables2 import SingleTableMixin
 
 from core import areas, audit, calendar, exports, selectors, todo
 from core.attachments.services import attachments_follow_row
+from core.filters import IdNumberSearchMixin
 from core.forms import PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
 from core.models import AuditAction, AuditEvent, Student, User
 from core.scoping import can_edit, ensure_in_scope, require_city_admin
@@ -61,7 +62,7 @@ class EditPermissionMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class LedgerListView(LedgerMixin, SingleTableMixin, FilterView):
+class LedgerListView(IdNumberSearchMixin, LedgerMixin, SingleTableMixin, FilterView):
     template_name = "core/ledger_list.html"
     strict = False
 

@@ -358,3 +358,18 @@ def test_without_any_programme_the_list_is_empty_not_an_error(county_client, cou
     StudentFactory(school=school)
     assert selectors.gap_list(user=county_user, **AUTUMN).filter(reason__isnull=True).count() == 0
     assert county_client.get(reverse("home")).status_code == 200
+
+
+def test_a_check_list_is_searched_by_id_number_too(county_client, programmes, school):
+    """The shared search (core.filters) reaches check lists: the number posted, a token in the
+    URL, the one row with that number shown."""
+    short = DisbursementFactory(school=school, programme=programmes["YW-JS-XX"], amount="480.00")
+    DisbursementFactory(school=school, programme=programmes["YW-JS-XX"], amount="470.00")
+    url = reverse("aid-below-standard") + "?school_year=2023"
+    answer = county_client.post(url, {"id_number": short.id_number.lower()})
+    assert answer.status_code == 302 and "school_year=2023" in answer["Location"]
+    assert short.id_number not in answer["Location"] and "ids=" in answer["Location"]
+    response = county_client.get(answer["Location"])
+    rows = [row.record for row in response.context["table"].paginated_rows]
+    assert [row.pk for row in rows] == [short.pk]
+    assert short.id_number not in response.content.decode()

@@ -1,0 +1,128 @@
+"""Search by ID number: an officer with a number on the phone finds the child in every list of
+rows with an ID number — exact match on the full, normalised number, never in a URL or a log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import re
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from core import idnumbers
+from core.filters import id_number_field
+from core.ledger import all_ledgers
+from core.models import AuditAction, AuditEvent
+from tests.factories import StudentFactory
+from tests.scoping import load_all
+
+pytestmark = pytest.mark.django_db
+
+
+def _with_x(county_code: str) -> str:
+    """A valid number of the county whose check character is X."""
+    for sequence in range(1, 999, 2):
+        number = idnumbers.make(county_code, dt.date(2012, 4, 9), sequence)
+        if number.endswith("X"):
+            return number
+    raise AssertionError("no sequence gives X")
+
+
+def _search(client, url: str, typed: str):
+    """Post the number the way the page's form does, then follow the answer like a browser."""
+    answer = client.post(url, {"id_number": typed})
+    assert answer.status_code == 302
+    return answer, client.get(answer["Location"])
+
+
+def _urls_in(html: str) -> list[str]:
+    return re.findall(r'(?:href|src|action)="([^"]*)"', html)
+
+
+def _assert_nowhere(number: str, answer, page) -> None:
+    html = page.content.decode()
+    assert number not in answer["Location"] and number.lower() not in answer["Location"]
+    assert number not in html and number.lower() not in html
+    for url in _urls_in(html):
+        assert number[6:14] not in url  # not even the birth-date part
+
+
+def test_an_officer_finds_the_child_by_the_full_number_typed_with_a_lowercase_x(
+    county_client, school, caplog
+):
+    number = _with_x("231083")
+    child = StudentFactory(school=school, name="林小雨", id_number=number)
+    StudentFactory.create_batch(3, school=school)
+    caplog.set_level(logging.DEBUG)
+    typed = f" {number[:6]} {number[6:14]} {number[14:].lower()} "  # as read off the phone
+    answer, page = _search(county_client, reverse("student-list"), typed)
+    assert list(page.context["filter"].qs) == [child]
+    html = page.content.decode()
+    assert "林小雨" in html and idnumbers.mask(number) in html
+    _assert_nowhere(number, answer, page)
+    assert number not in caplog.text and number.lower() not in caplog.text
+    # The other filters still apply on top, and the export gets the same one row, audited masked.
+    export = county_client.get(page.context["export_url"])
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert len(values) == 2 and "林小雨" in values[1]
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert event.changes["id_number"] == idnumbers.mask(number)
+    assert number not in str(event.changes) + event.note
+
+
+def test_a_partial_number_finds_nobody(county_client, school):
+    number = _with_x("231083")
+    StudentFactory(school=school, id_number=number)
+    for part in (number[:10], number[:17], number[-6:]):
+        answer, page = _search(county_client, reverse("student-list"), part)
+        assert list(page.context["filter"].qs) == []
+        assert "18" in page.content.decode()  # the message asks for the whole number
+        _assert_nowhere(number, answer, page)
+
+
+def test_another_countys_child_is_not_found(county_client, school, other_school):
+    theirs = StudentFactory(school=other_school)
+    answer, page = _search(county_client, reverse("student-list"), theirs.id_number)
+    assert list(page.context["filter"].qs) == []
+    assert theirs.name not in page.content.decode()
+
+
+def test_the_search_is_the_searchers_own(county_client, client, school, county_reviewer):
+    child = StudentFactory(school=school)
+    answer, _page = _search(county_client, reverse("student-list"), child.id_number)
+    client.force_login(county_reviewer)  # the same county, another user, the same link
+    page = client.get(answer["Location"])
+    assert list(page.context["filter"].qs) == []
+
+
+def test_every_list_with_an_id_number_is_searched_by_it(county_client, school, other_school):
+    cases = load_all()
+    searched = []
+    for ledger in all_ledgers():
+        if id_number_field(ledger.model) is None:
+            continue
+        case = cases[ledger.label]
+        ours, theirs = case.make(school), case.make(other_school)
+        field = id_number_field(ledger.model)
+        number = getattr(ours, field)
+        if not number:
+            continue
+        url = reverse(ledger.url_name("list"))
+        page = county_client.get(url)
+        assert 'name="id_number"' in page.content.decode(), ledger.label
+        answer, page = _search(county_client, url, number.lower())
+        assert list(page.context["filter"].qs) == [ours], ledger.label
+        _assert_nowhere(number, answer, page)
+        _answer, page = _search(county_client, url, getattr(theirs, field))
+        assert list(page.context["filter"].qs) == [], ledger.label
+        searched.append(ledger.label)
+    for label in ("core.student", "core.rosterchild"):
+        assert label in searched
+    for label in ("dropout.dropoutcase", "aid.disbursement"):
+        if apps.is_installed(label.split(".")[0]):
+            assert label in searched
