@@ -4,12 +4,12 @@ ScopedFilterSet narrows every model choice to what the user may see, so a parame
 county's region or school is not a valid choice, and an invalid filter returns no rows (never the
 unfiltered list).
 
-Every list of rows with an ID number can also be searched by the full number (`IdNumberSearch`):
-exact match on the normalised number, so a part of a number finds no one and the mask keeps its
-meaning. The number never travels in a URL: the search form posts it, the list keeps it in the
-cache under a random token bound to the user, and the URL (pages, sorting, export, its job) carries
-only the token (`ids=`). A hash of the number would not do: a masked number leaves a few thousand
-candidates, and hashing them all takes no time.
+Every list of rows with an ID number can also be searched by the full number (IdNumberSearchFilter,
+IdNumberSearchMixin): exact match on the normalised number, so a part of a number finds no one and
+the mask keeps its meaning. The number never travels in a URL: the search form posts it, the list
+keeps it in the cache under a random token bound to the user, and the URL (pages, sorting, export,
+its job) carries only the token (`ids=`). A hash of the number would not do: a masked number leaves
+a few thousand candidates, and hashing them all takes no time.
 """
 
 from __future__ import annotations
