@@ -1,9 +1,11 @@
 """Browser fixtures, a pytest plugin loaded by the root conftest: Playwright drives Chromium.
 
 Playwright's sync API keeps an asyncio loop "running" in the main thread for as long as it is
-started (a session here), so Django's async-safety check would refuse ORM calls made by tests —
-including tests collected after these in the same run. The standard pytest-django + Playwright
-workaround is to allow them; the live server answers from its own thread, where no loop runs.
+started, so Django's async-safety check would refuse ORM calls made by tests. The standard
+pytest-django + Playwright workaround is to allow them; the live server answers from its own
+thread, where no loop runs. Playwright and Chromium live for one test module, not the session: a
+later module in the same process (the fault tests, whose code calls `async_to_sync`, which refuses
+to run beside a running loop) must not find the loop still running.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright():
     if not CHROMIUM.exists():
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
@@ -37,7 +39,7 @@ def playwright():
         yield instance
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright):
     browser = playwright.chromium.launch(
         executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
