@@ -175,12 +175,7 @@ def expected_programmes(due: list[dict], stage: str, boarding: bool) -> list[dic
 def current_roster_ids():
     """ID numbers on the current roster (the newest version of each county) whose household is
     poverty-alleviated, or monitored with the risk not eliminated."""
-    newest = (
-        RosterVersion.objects.filter(county_id=OuterRef("county_id"))
-        .order_by("-created_at", "-id")
-        .values("pk")[:1]
-    )
-    current = RosterVersion.objects.filter(pk=Subquery(newest)).values("pk")
+    current = RosterVersion.objects.newest().values("pk")
     return (
         RosterChild.objects.filter(roster_version_id__in=current)
         .filter(

@@ -268,6 +268,7 @@ class RosterVersionSerializer(ScopedModelSerializer):
             "id",
             "county",
             "label",
+            "as_of",
             "note",
             "children_count",
             "imported_by",

@@ -143,8 +143,8 @@ class ScopedFilterSet(django_filters.FilterSet):
         form = super().form
         if not getattr(form, "_styled", False):
             for field in form.fields.values():
-                if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
-                    field.empty_label = _("Any")
+                if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
+                    field.empty_label = _("Any")  # a filter's own empty label is kept
                 widget = field.widget
                 if isinstance(widget, (forms.Select, forms.SelectMultiple)):
                     widget.attrs.setdefault("class", "form-select form-select-sm")
@@ -309,7 +309,14 @@ class RosterChildFilterSet(ScopedFilterSet):
         label=pgettext_lazy("person", "name"), lookup_expr="startswith"
     )
     roster_version = django_filters.ModelChoiceFilter(
-        label=_("roster version"), queryset=RosterVersion.objects.all()
+        label=_("roster version"),
+        queryset=RosterVersion.objects.all(),
+        empty_label=_("The newest of each county"),
+    )
+    all_versions = django_filters.BooleanFilter(
+        label=_("versions"),
+        method="every_version",
+        widget=forms.Select(choices=[("", _("The newest only")), ("true", _("Every version"))]),
     )
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     township = django_filters.ModelChoiceFilter(label=_("township"), queryset=townships())
@@ -326,9 +333,26 @@ class RosterChildFilterSet(ScopedFilterSet):
         fields = [
             "name",
             "roster_version",
+            "all_versions",
             "county",
             "township",
             "household_category",
             "monitoring_type",
             "risk_eliminated",
         ]
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Bound even without parameters: the plain list, too, shows only the newest versions.
+        super().__init__({} if data is None else data, *args, **kwargs)
+
+    def every_version(self, queryset, name, value):
+        return queryset  # read by filter_queryset
+
+    def filter_queryset(self, queryset):
+        """The roster as it stands (each county's newest version) unless a version, or every
+        version, is asked for: a child is listed once, not once per import."""
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if data.get("roster_version") is None and not data.get("all_versions"):
+            queryset = queryset.filter(roster_version__in=RosterVersion.objects.newest())
+        return queryset

@@ -175,7 +175,7 @@ class StudentForm(ScopedModelForm):
 class RosterVersionForm(ScopedModelForm):
     class Meta:
         model = RosterVersion
-        fields = ["county", "label", "note"]
+        fields = ["county", "label", "as_of", "note"]
 
 
 class RosterChildForm(ScopedModelForm):

@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import idnumbers
+from core import calendar, idnumbers
 from core.importing.spec import Column, ImportSpec, Kind, RowInvalid
 from core.models import (
     Gender,
@@ -608,12 +607,13 @@ class RosterChildImportSpec(ImportSpec):
             return None
         versions = context.__dict__.setdefault("_roster_versions", {})
         if county_id not in versions:
-            label = _("Roster imported %(date)s") % {
-                "date": timezone.localtime().strftime("%Y-%m-%d %H:%M")
-            }
+            # Named after the office's sheet; its list date is the day it is imported (the
+            # officer corrects it on the version's page when the sheet is older).
+            label = run.file_name.rsplit(".", 1)[0] or _("Imported roster")
             version = RosterVersion.objects.create(
                 county_id=county_id,
                 label=label[:100],
+                as_of=calendar.today(),
                 imported_by=run.actor,
                 import_run=run,
                 source_name=run.file_name[:200],

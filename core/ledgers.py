@@ -45,7 +45,15 @@ ROSTER_VERSIONS = register(
         model=RosterVersion,
         api_prefix="roster/versions",
         select_related=("county", "imported_by"),
-        detail_fields=("label", "county", "note", "imported_by", "source_name", "created_at"),
+        detail_fields=(
+            "label",
+            "county",
+            "as_of",
+            "note",
+            "imported_by",
+            "source_name",
+            "created_at",
+        ),
     )
 )
 

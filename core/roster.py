@@ -11,11 +11,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core import idnumbers
+from core import calendar, idnumbers
 from core.models import Gender, IdNumberField, LedgerUrlMixin, PersonMixin, Region, RegionLevel
 from core.scoping import ScopedModel, ScopedQuerySet, TownshipScopedModel
 
@@ -34,6 +33,16 @@ class MonitoringType(models.TextChoices):
 class RosterVersionQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         return super().visible_to(user).annotate(children_count=models.Count("children"))
+
+    def newest(self):
+        """The newest version of each county (the current roster): what rounds screen, aid pays
+        from and the roster list shows unless a version is asked for."""
+        newest = (
+            RosterVersion.objects.filter(county_id=models.OuterRef("county_id"))
+            .order_by("-created_at", "-id")
+            .values("pk")[:1]
+        )
+        return self.filter(pk=models.Subquery(newest))
 
 
 class RosterVersion(LedgerUrlMixin, ScopedModel):
@@ -59,6 +68,11 @@ class RosterVersion(LedgerUrlMixin, ScopedModel):
         editable=False,
     )
     source_name = models.CharField(_("source file"), max_length=200, blank=True, editable=False)
+    as_of = models.DateField(
+        _("list date"),
+        default=calendar.today,
+        help_text=_("The day the list describes (the office's sheet), not the day it was loaded."),
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     objects = RosterVersionQuerySet.as_manager()
@@ -70,9 +84,9 @@ class RosterVersion(LedgerUrlMixin, ScopedModel):
         indexes = [models.Index(fields=["county", "created_at"])]
 
     def __str__(self):
-        if self.created_at is None:
+        if self.as_of is None:
             return self.label
-        return f"{self.label}（{timezone.localtime(self.created_at):%Y-%m-%d}）"
+        return f"{self.label}（{self.as_of:%Y-%m-%d}）"
 
 
 class RosterChild(PersonMixin, TownshipScopedModel):

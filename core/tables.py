@@ -129,7 +129,7 @@ class RosterVersionTable(LedgerTable):
 
     class Meta(LedgerTable.Meta):
         model = RosterVersion
-        fields = ["label", "county", "created_at", "imported_by", "source_name", "note"]
+        fields = ["label", "county", "as_of", "created_at", "imported_by", "source_name", "note"]
         sequence = ["label", "county", "children", "..."]
 
 

@@ -269,13 +269,17 @@ class _Seeder:
                 imported_by=officer[c.pk],
                 source_name=f"{c.name}乡村振兴局名单2023-09.xlsx",
                 note="乡村振兴部门提供",
+                as_of=dt.date(2023, 9, 1),
             )
             for c in self.counties.values()
         }
         # An earlier version of one county, to show that rounds use the newest.
         hailin = self.counties.get("231083") or next(iter(self.counties.values()))
         spring = RosterVersion.objects.create(
-            county=hailin, label="2023年春季学期名单", imported_by=officer[hailin.pk]
+            county=hailin,
+            label="2023年春季学期名单",
+            imported_by=officer[hailin.pk],
+            as_of=dt.date(2023, 3, 1),
         )
         RosterVersion.objects.filter(pk=spring.pk).update(
             created_at=dt.datetime(2023, 3, 1, tzinfo=dt.UTC)

@@ -24,6 +24,7 @@ from django.utils.translation import pgettext_lazy
 from core.areas import setting
 from core.calendar import birth_window
 from core.models import (
+    Grade,
     HouseholdCategory,
     IdNumberField,
     LedgerUrlMixin,
@@ -166,7 +167,7 @@ class OutOfCityEnrolment(PersonMixin, TownshipScopedModel):
     )
     place = models.CharField(_("where"), max_length=100, help_text=_("Province and city."))
     school_name = models.CharField(_("school"), max_length=100)
-    grade = models.SmallIntegerField(_("grade"), null=True, blank=True)
+    grade = models.SmallIntegerField(_("grade"), choices=Grade.choices, null=True, blank=True)
     verified_how = models.CharField(
         _("verified by"), max_length=20, choices=VerificationMethod.choices
     )
@@ -419,7 +420,7 @@ class ScreeningResult(PersonMixin, ScopedModel):
         db_index=False,
         db_constraint=False,
     )
-    grade = models.SmallIntegerField(_("grade"), null=True, blank=True)
+    grade = models.SmallIntegerField(_("grade"), choices=Grade.choices, null=True, blank=True)
     registry_status = models.CharField(
         _("registry status"), max_length=20, choices=StudentStatus.choices, blank=True
     )

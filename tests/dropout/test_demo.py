@@ -105,3 +105,12 @@ def test_wipe_clears_the_way_for_the_demo_city_to_be_wiped():
     assert not ScreeningRound.objects.exists() and not RosterChild.objects.exists()
     wipe_demo()  # nothing of dropout control still refers to the city: no ProtectedError
     assert not Region.objects.exists()
+
+
+def test_the_demo_roster_versions_carry_the_dates_of_their_sheets_not_of_the_seeding():
+    from core.models import RosterVersion
+
+    seeded()
+    names = {str(v) for v in RosterVersion.objects.all()}
+    assert "2023年秋季学期脱贫户和监测户子女名单（2023-09-01）" in names
+    assert "2023年春季学期名单（2023-03-01）" in names
