@@ -42,6 +42,7 @@ from aid.models import (
     Term,
 )
 from core import audit
+from core.forms import SchoolYearField
 from core.models import AuditEvent, Region, RegionLevel, Student
 from core.scoping import can_edit, county_of, ensure_in_scope, is_city_admin
 from core.views import CityAdminRequiredMixin
@@ -50,7 +51,7 @@ from core.views import CityAdminRequiredMixin
 
 
 class DashboardForm(forms.Form):
-    school_year = forms.TypedChoiceField(label=gettext_lazy("school year"), coerce=int)
+    school_year = SchoolYearField()  # its years are set per user below
     county = forms.ModelChoiceField(
         label=gettext_lazy("county"), queryset=Region.objects.none(), required=False
     )
@@ -58,8 +59,7 @@ class DashboardForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        years = selectors.dashboard_years(user)
-        self.fields["school_year"].choices = [(y, f"{y}–{y + 1}") for y in years]
+        self.fields["school_year"] = SchoolYearField(years=selectors.dashboard_years(user))
         self.fields["county"].queryset = Region.objects.visible_to(user).filter(
             level=RegionLevel.COUNTY
         )

@@ -347,10 +347,8 @@ SPECTACULAR_SETTINGS = {
 # Role that may reveal a full ID number (each reveal is logged).
 ID_REVEAL_ROLES = ("city_admin", "county_reviewer")
 LIST_PAGE_SIZE = 50
-# The school-age rule (age on 31 August of the school year's start). A programme area's own
-# settings are read by the area (core.areas.setting), not declared here.
-DROPOUT_SCHOOL_AGE_MIN = int(os.environ.get("DROPOUT_SCHOOL_AGE_MIN", "6"))
-DROPOUT_SCHOOL_AGE_MAX = int(os.environ.get("DROPOUT_SCHOOL_AGE_MAX", "15"))
+# A programme area's own settings are read by the area (core.areas.setting), not declared here.
+# The school-age rule is the city's reference data (core.reference.SchoolAgeRule).
 # Imports (core/importing): limits on what a file may be, and the size above which the check
 # and the commit run as a job.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -6,12 +6,13 @@ the app has at the conventional paths — `<app>/urls.py` (pages under `/<prefix
 `<app>/api_urls.py` (under `/api/v1/<prefix>/`), `<app>/demo.py` (`seed` and `wipe`),
 `<app>/overview.py` (`card(user)` for the home page, `dispatch_section(...)` for the weekly
 dispatch; either may return None for a user who has nothing of the area), `<app>/schedules.py`
-(`SCHEDULE`: its periodic tasks, given to Celery beat by config/beat.py) and
-`tests/<app>/scoping_cases.py`; its API's enum names (`area_api_enums`) go to drf-spectacular,
-and its settings are read with `setting()`. Ledgers (`<app>/ledgers.py`) and check lists
-(`<app>/checks.py`) register themselves into the same registry; to-do providers with
-`core.todo.register`. core and config read the stores and name no area: adding an area edits no
-file of theirs (docs/areas.md).
+(`SCHEDULE`: its periodic tasks, given to Celery beat by config/beat.py), `<app>/yearend.py`
+(`close_school_year(...)`, run when the city starts a new school year: what the closing year's
+figures were is kept) and `tests/<app>/scoping_cases.py`; its API's enum names
+(`area_api_enums`) go to drf-spectacular, and its settings are read with `setting()`. Ledgers
+(`<app>/ledgers.py`) and check lists (`<app>/checks.py`) register themselves into the same
+registry; to-do providers with `core.todo.register`. core and config read the stores and name
+no area: adding an area edits no file of theirs (docs/areas.md).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ registry = Registry(
     scoping={},  # app label → module name of the area's ScopingCases (tests/<app>/...)
     schedules={},  # beat entry name → Celery beat entry ({"task": …, "schedule": …})
     api_enums={},  # OpenAPI enum name → choices import path (drf-spectacular's overrides)
+    yearend={},  # app label → close_school_year(*, school_year, actor): settle the closing year
 )
 
 
@@ -222,6 +224,9 @@ class AreaConfig(AppConfig):
         if _module(f"{name}.schedules"):
             schedules = importlib.import_module(f"{name}.schedules")
             _add(registry["schedules"], getattr(schedules, "SCHEDULE", {}), what="beat entry")
+        if _module(f"{name}.yearend"):
+            yearend = importlib.import_module(f"{name}.yearend")
+            registry["yearend"][label] = yearend.close_school_year
         if _module(f"{name}.overview"):
             overview = importlib.import_module(f"{name}.overview")
             if hasattr(overview, "card"):

@@ -5,15 +5,16 @@
 * It has two terms, autumn (September–February) then spring (March–August).
 * Ages are full years 周岁; the age that decides a school year (compulsory school age, the stage
   of a child whose grade is unknown) is the age on 31 August before it starts, the reference day.
-* Compulsory school age is 6 through 15 on the reference day (settings `DROPOUT_SCHOOL_AGE_MIN`
-  and `DROPOUT_SCHOOL_AGE_MAX`, from the environment).
+* The current school year is the city's (core.reference.SchoolYearStart): the newest one a city
+  administrator started, whatever the clock says; before the city has started one, today's.
+* Compulsory school age is the city's rule in force for the school year (core.reference.
+  SchoolAgeRule, kept with its history); 6 through 15 on the reference day until the city sets one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,9 +36,20 @@ def school_year_of(day: dt.date) -> int:
     return day.year if day.month >= START_MONTH else day.year - 1
 
 
-def current_school_year(on: dt.date | None = None) -> int:
-    """The school year of today (or of `on`)."""
-    return school_year_of(on or today())
+def current_school_year() -> int:
+    """The school year the platform's data is in: the newest one the city started (reference
+    data a city administrator keeps), else — before the first — the school year of today."""
+    from core.reference import SchoolYearStart
+
+    started = SchoolYearStart.objects.order_by("-school_year").values_list("school_year", flat=True)
+    return started.first() or school_year_of(today())
+
+
+def school_year_choices(*years: int, newest_first: bool = True) -> list[tuple[int, str]]:
+    """The school years a school-year control offers: the given ones (the years of the rows
+    behind a page) and the current one, each labelled 2023–2024."""
+    chosen = sorted({int(y) for y in years if y} | {current_school_year()}, reverse=newest_first)
+    return [(year, school_year_label(year)) for year in chosen]
 
 
 def school_year_start(school_year: int) -> dt.date:
@@ -68,14 +80,14 @@ def school_year_named(start: int, end: int | None = None) -> int | None:
     return start
 
 
-def latest_school_year(*querysets, on: dt.date | None = None) -> int:
+def latest_school_year(*querysets) -> int:
     """What a dashboard shows when no year is asked for: the newest school year of the first
     queryset that has rows (each with a `school_year` field), else the current one."""
     for queryset in querysets:
         year = queryset.order_by("-school_year").values_list("school_year", flat=True).first()
         if year is not None:
             return year
-    return current_school_year(on)
+    return current_school_year()
 
 
 # --- Terms -------------------------------------------------------------------------------------
@@ -98,14 +110,25 @@ def term_of(day: dt.date) -> tuple[int, str]:
     return school_year, Term.AUTUMN
 
 
-def latest_term(*querysets, on: dt.date | None = None) -> tuple[int, str]:
+def current_term() -> tuple[int, str]:
+    """The term the platform is in: today's term when the city's current school year is
+    today's; a current year the clock has passed is in its spring term, one it has not reached
+    (started early) in its autumn term."""
+    year = current_school_year()
+    clock_year, term = term_of(today())
+    if clock_year == year:
+        return year, term
+    return year, Term.SPRING if clock_year > year else Term.AUTUMN
+
+
+def latest_term(*querysets) -> tuple[int, str]:
     """The newest (school year, term) of the first queryset that has rows (each with
-    `school_year` and `term` fields), else today's."""
+    `school_year` and `term` fields), else the current term."""
     for queryset in querysets:
         row = queryset.order_by("-school_year", "-term").values("school_year", "term").first()
         if row:
             return row["school_year"], row["term"]
-    return term_of(on or today())
+    return current_term()
 
 
 def previous_term(school_year: int, term: str) -> tuple[int, str]:
@@ -145,12 +168,20 @@ def age_in_school_year(born: dt.date, school_year: int) -> int:
 # --- The school-age rule -----------------------------------------------------------------------
 
 
-def school_age_range() -> tuple[int, int]:
-    """Compulsory-education ages, inclusive (default 6 through 15)."""
-    return (
-        int(getattr(settings, "DROPOUT_SCHOOL_AGE_MIN", 6)),
-        int(getattr(settings, "DROPOUT_SCHOOL_AGE_MAX", 15)),
+def school_age_range(school_year: int | None = None) -> tuple[int, int]:
+    """Compulsory-education ages, inclusive, of the city's rule in force for the school year
+    (the current one by default): the rule with the latest start not after it; 6 through 15
+    before the city has set any."""
+    from core.reference import DEFAULT_SCHOOL_AGES, SchoolAgeRule
+
+    year = current_school_year() if school_year is None else school_year
+    rule = (
+        SchoolAgeRule.objects.filter(effective_from__lte=year)
+        .order_by("-effective_from")
+        .values_list("age_min", "age_max")
+        .first()
     )
+    return tuple(rule) if rule else DEFAULT_SCHOOL_AGES
 
 
 def years_before(day: dt.date, years: int) -> dt.date:
@@ -173,6 +204,6 @@ def birth_window(day: dt.date, age_min: int, age_max: int) -> tuple[dt.date, dt.
 
 
 def school_age_birth_window(school_year: int) -> tuple[dt.date, dt.date]:
-    """The birth window of the school-age rule in force, for a school year."""
-    low, high = school_age_range()
+    """The birth window of the school-age rule in force for a school year."""
+    low, high = school_age_range(school_year)
     return birth_window(reference_date(school_year), low, high)

@@ -39,8 +39,10 @@ from core.models import (
     Region,
     RegionLevel,
     School,
+    SchoolAgeRule,
     SchoolEnrolment,
     SchoolKind,
+    SchoolYearStart,
     Student,
     StudentStatus,
     User,
@@ -449,6 +451,11 @@ def wipe_demo() -> dict[int, str]:
     User.objects.filter(pk__in=scoped).update(scope=None)
     try:
         AuditEvent.objects.filter(Q(county__isnull=False) | Q(actor__is_demo=True)).delete()
+        # The school calendar the demo set (or its users changed) goes with it.
+        SchoolYearStart.objects.filter(
+            Q(started_by__isnull=True) | Q(started_by__is_demo=True)
+        ).delete()
+        SchoolAgeRule.objects.filter(set_by__is_demo=True).delete()
         User.objects.filter(is_demo=True).delete()
         _delete_all(Student)
         _delete_all(SchoolEnrolment)
@@ -871,6 +878,9 @@ def build_demo_city(
     per_school = build_students(random.Random(seed), students, regions, schools, say)
     enrolments = build_enrolments(random.Random(seed + 1), schools, per_school)
     users = build_users(random.Random(seed + 2), regions, password, say, schools)
+    # The demo's data is of 2023–2024: that is the city's current school year, whatever the
+    # clock says, until a city administrator starts the next one.
+    SchoolYearStart.objects.get_or_create(school_year=SCHOOL_YEAR)
     # Statistics for the rows just written, so that the areas' demos that query them next are
     # planned on them (inside the seeding transaction: ANALYZE sees its rows; core/db.py).
     db.analyze(Region, School, Student, SchoolEnrolment, User, force=True)

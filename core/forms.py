@@ -7,7 +7,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from core import idnumbers
+from core import calendar, idnumbers
 from core.models import (
     Region,
     RegionLevel,
@@ -19,6 +19,39 @@ from core.models import (
     User,
 )
 from core.scoping import CITY_ROLES, COUNTY_ROLES, SCHOOL_ROLES
+
+
+class SchoolYearField(forms.TypedChoiceField):
+    """The one school-year control 学年 of every page: a drop-down of school years labelled
+    2023–2024 (core.calendar.school_year_choices) — the years of the rows behind the page
+    (`years`) and the current one; a year outside them is refused with a message."""
+
+    def __init__(self, *, years=(), **kwargs):
+        kwargs.setdefault("label", _("school year"))
+        kwargs.setdefault("error_messages", {"invalid_choice": _("Choose a school year listed.")})
+        years = tuple(years)  # read when the choices are (never at import)
+        super().__init__(coerce=int, choices=lambda: calendar.school_year_choices(*years), **kwargs)
+        self.widget.attrs.setdefault("class", "form-select form-select-sm")
+
+
+class SchoolYearForm(forms.Form):
+    """A page's school-year filter (the dashboards and rates): `years` are the years it has rows
+    for; `default` is the year shown when none is asked for."""
+
+    def __init__(self, data=None, *, years=(), default: int | None = None, **kwargs):
+        years = [*years, *([default] if default else [])]
+        if data is not None and not data.get("school_year") and default:
+            data = data.copy()
+            data["school_year"] = str(default)  # shown selected, like any asked-for year
+        super().__init__(data, **kwargs)
+        self.fields["school_year"] = SchoolYearField(years=years, initial=default)
+        self.default = default
+
+    def year(self) -> int | None:
+        """The year asked for when it is valid, else the default (the error is shown)."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["school_year"]
+        return self.default
 
 
 class IdNumberFormField(forms.CharField):

@@ -538,4 +538,5 @@ from core.attachments.models import Attachment  # noqa: E402,F401
 from core.conflicts import RegistryConflict  # noqa: E402,F401
 from core.importing.models import ImportRun  # noqa: E402,F401
 from core.jobs import JobRun, JobStatus  # noqa: E402  (models of the job machinery)
+from core.reference import SchoolAgeRule, SchoolYearStart  # noqa: E402,F401
 from core.roster import HouseholdCategory, MonitoringType, RosterChild, RosterVersion  # noqa: E402

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from core import conflict_views, job_views, token_views, views
+from core import calendar_views, conflict_views, job_views, token_views, views
 from core.checklists import all_checks
 from core.ledger import all_ledgers
 
@@ -22,6 +22,17 @@ urlpatterns = [
         "conflicts/<int:pk>/resolve/",
         conflict_views.ConflictResolveView.as_view(),
         name="conflict-resolve",
+    ),
+    path("calendar/", calendar_views.SchoolCalendarView.as_view(), name="school-calendar"),
+    path(
+        "calendar/start-year/",
+        calendar_views.SchoolYearStartView.as_view(),
+        name="school-year-start",
+    ),
+    path(
+        "calendar/age-rules/new/",
+        calendar_views.SchoolAgeRuleCreateView.as_view(),
+        name="school-age-rule-create",
     ),
     path("users/", views.UserListView.as_view(), name="user-list"),
     path("users/new/", views.UserCreateView.as_view(), name="user-create"),

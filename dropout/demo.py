@@ -55,6 +55,7 @@ from dropout.models import (
     ResponsibilityLine,
     ScreeningResult,
     ScreeningRound,
+    SettledRateFigures,
 )
 
 SCHOOL_YEAR = 2023
@@ -97,6 +98,7 @@ def wipe() -> None:
         Grade6SpotCheck,
         Responsibility,
         CohortBaseline,
+        SettledRateFigures,
         Exemption,
         OutOfCityEnrolment,
         RosterChild,

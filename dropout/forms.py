@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core import calendar
-from core.forms import IdNumberFormField, ScopedModelForm
+from core.forms import IdNumberFormField, SchoolYearField, ScopedModelForm
 from core.models import Region, RegionLevel, School
 from dropout.models import (
     ActionKind,
@@ -209,12 +209,7 @@ class CaseOpenForm(forms.Form):
 
 class RoundStartForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
-    school_year = forms.IntegerField(
-        label=_("school year"),
-        min_value=2000,
-        max_value=2100,
-        help_text=_("The year the school year starts, e.g. 2023 for 2023–2024."),
-    )
+    school_year = SchoolYearField()  # the current school year and the one before (below)
     counties = forms.ModelMultipleChoiceField(
         label=_("counties"),
         queryset=Region.objects.filter(level=RegionLevel.COUNTY).order_by("code"),
@@ -230,6 +225,7 @@ class RoundStartForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_year"].initial = calendar.current_school_year()
+        current = calendar.current_school_year()
+        self.fields["school_year"] = SchoolYearField(years=[current - 1], initial=current)
         self.fields["counties"].widget.attrs["size"] = 10
         _style(self)

@@ -805,3 +805,39 @@ class CohortBaseline(LedgerUrlMixin, ScopedModel):
 
     def __str__(self):
         return f"{self.county} {self.entry_year}"
+
+
+class Stage(models.TextChoices):
+    """The stages the dropout rate is given for (blank: compulsory education, both)."""
+
+    PRIMARY = "primary", _("Primary")
+    JUNIOR = "junior", _("Junior middle")
+
+
+class SettledRateFigures(ScopedModel):
+    """A county's registry figures of a school year as they stood when the city started the next
+    one 学年末数据: that year's dropout and consolidation rates come from these for good, so
+    editing a student today changes no past year's rate."""
+
+    school_year = models.PositiveSmallIntegerField(_("school year"))
+    locality = models.CharField(
+        _("urban or rural"), max_length=10, choices=Locality.choices, blank=True
+    )
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
+    enrolled = models.PositiveIntegerField(_("enrolment at the start of the year"))
+    dropped_out = models.PositiveIntegerField(_("dropouts during the year"))
+    grade9_enrolled = models.PositiveIntegerField(_("grade-9 enrolment"))
+
+    class Meta:
+        ordering = ["-school_year", "county__code", "locality", "stage"]
+        verbose_name = _("settled rate figures")
+        verbose_name_plural = _("settled rate figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_year", "county", "locality", "stage"],
+                name="one_settled_figure_per_year_county_locality_stage",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.county} {self.school_year}"

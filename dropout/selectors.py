@@ -42,6 +42,7 @@ from dropout.models import (
     RoundStatus,
     ScreeningResult,
     ScreeningRound,
+    SettledRateFigures,
 )
 
 PRIMARY_GRADES = (1, 2, 3, 4, 5, 6)
@@ -216,6 +217,13 @@ def latest_school_year(user) -> int:
     return calendar.latest_school_year(finished)
 
 
+def school_years(user) -> list[int]:
+    """The school years the area has figures for: its rounds' and its settled figures'."""
+    rounds = ScreeningRound.objects.visible_to(user).values_list("school_year", flat=True)
+    kept = SettledRateFigures.objects.visible_to(user).values_list("school_year", flat=True)
+    return sorted(set(rounds.distinct()) | set(kept.distinct()))
+
+
 def latest_rounds(*, user, school_year: int, counties) -> dict[int, ScreeningRound]:
     """Each county's newest finished round of the school year."""
     latest = {}
@@ -257,39 +265,87 @@ def _students(user, *, county=None, locality: str = "", grades=COMPULSORY_GRADES
     return students
 
 
-def dropout_rates(*, user, counties, locality: str = "", stage: str = "") -> dict[int, Rate]:
-    """Dropout rate 辍学率 per county = dropouts during the year ÷ enrolment at its start.
-
-    From the registry snapshot of the school year: the dropouts are its students whose status is
-    dropped out; the enrolment at the start is every student of the stage on the registry except
-    those who graduated (a child who dropped out or transferred out during the year was enrolled
-    at its start). Primary is grades 1–6, junior middle 7–9, compulsory both.
-    """
-    grades = STAGES[stage]
-    students = _students(user, locality=locality, grades=grades)
+def registry_figures(students, *, locality: str = "", stage: str = "") -> dict[int, dict]:
+    """Per county, from registry rows: the enrolment at the start of the year (every student of
+    the stage except those who graduated: a child who dropped out or transferred out during the
+    year was enrolled at its start), its dropouts (status dropped out), and the enrolled grade-9
+    students of the locality (the consolidation rate's numerator)."""
+    if locality:
+        students = students.filter(school__locality=locality)
     rows = (
-        students.exclude(status=StudentStatus.GRADUATED)
+        students.filter(grade__in=STAGES[stage])
+        .exclude(status=StudentStatus.GRADUATED)
         .order_by()
         .values("county_id")
         .annotate(
             enrolled=Count("id"),
-            dropped=Count("id", filter=Q(status=StudentStatus.DROPPED_OUT)),
+            dropped_out=Count("id", filter=Q(status=StudentStatus.DROPPED_OUT)),
         )
     )
-    by_county = {row["county_id"]: row for row in rows}
+    figures = defaultdict(lambda: {"enrolled": 0, "dropped_out": 0, "grade9_enrolled": 0})
+    for row in rows:
+        figures[row["county_id"]].update(enrolled=row["enrolled"], dropped_out=row["dropped_out"])
+    grade9 = (
+        students.filter(grade=9, status=StudentStatus.ENROLLED)
+        .order_by()
+        .values("county_id")
+        .annotate(n=Count("id"))
+    )
+    for row in grade9:
+        figures[row["county_id"]]["grade9_enrolled"] = row["n"]
+    return dict(figures)
+
+
+def settled(school_year: int) -> bool:
+    """Are a school year's rates settled? Every year but the current one is: a past year's
+    come from the figures kept when the next one started (none kept: no rate), a future year
+    has none yet."""
+    return school_year != calendar.current_school_year()
+
+
+def _figures(*, user, school_year: int, locality: str = "", stage: str = "") -> dict[int, dict]:
+    """Per county: the figures a school year's rates come from — the registry as it stands for
+    the current year, the settled figures for any other."""
+    if not settled(school_year):
+        return registry_figures(Student.objects.visible_to(user), locality=locality, stage=stage)
+    rows = SettledRateFigures.objects.visible_to(user).filter(
+        school_year=school_year, locality=locality, stage=stage
+    )
+    return {
+        row["county_id"]: row
+        for row in rows.values("county_id", "enrolled", "dropped_out", "grade9_enrolled")
+    }
+
+
+def dropout_rates(
+    *, user, counties, school_year: int, locality: str = "", stage: str = ""
+) -> dict[int, Rate]:
+    """Dropout rate 辍学率 per county = dropouts during the year ÷ enrolment at its start.
+
+    From the school year's registry figures (`registry_figures`): the registry as it stands
+    while the year is the current one, the figures settled when the city started the next one
+    afterwards (so a past year's rate never moves). Primary is grades 1–6, junior middle 7–9,
+    compulsory both. Only the current year's figures link to the registry rows behind them.
+    """
+    figures = _figures(user=user, school_year=school_year, locality=locality, stage=stage)
+    live = not settled(school_year)
     rates = {}
     for county in counties:
-        row = by_county.get(county.pk, {"enrolled": 0, "dropped": 0})
+        row = figures.get(county.pk, {"enrolled": 0, "dropped_out": 0})
         rates[county.pk] = Rate(
-            numerator=row["dropped"],
+            numerator=row["dropped_out"],
             denominator=row["enrolled"],
             numerator_url=link(
                 "student-list",
                 county=county.pk,
                 status=StudentStatus.DROPPED_OUT,
                 locality=locality,
-            ),
-            denominator_url=link("student-list", county=county.pk, locality=locality),
+            )
+            if live
+            else "",
+            denominator_url=link("student-list", county=county.pk, locality=locality)
+            if live
+            else "",
         )
     return rates
 
@@ -299,19 +355,14 @@ def consolidation_rates(
 ) -> dict[int, Rate | None]:
     """Consolidation rate 巩固率 per county = grade-9 enrolment ÷ that cohort's grade-1 enrolment.
 
-    The grade-9 enrolment is the registry's enrolled grade-9 students (the snapshot of the school
-    year); the cohort entered grade 1 eight years earlier, and its grade-1 enrolment is the
-    county's cohort baseline for that entry year (None when the county has no baseline).
+    The grade-9 enrolment is the school year's enrolled grade-9 students (the registry while the
+    year is current, its settled figures afterwards); the cohort entered grade 1 eight years
+    earlier, and its grade-1 enrolment is the county's cohort baseline for that entry year (None
+    when the county has no baseline).
     """
     entry_year = school_year - 8
-    grade9 = dict(
-        _students(user, locality=locality, grades=(9,))
-        .filter(status=StudentStatus.ENROLLED)
-        .order_by()
-        .values("county_id")
-        .annotate(n=Count("id"))
-        .values_list("county_id", "n")
-    )
+    figures = _figures(user=user, school_year=school_year, locality=locality)
+    live = not settled(school_year)
     baselines = dict(
         CohortBaseline.objects.visible_to(user)
         .filter(entry_year=entry_year, locality=locality)
@@ -323,7 +374,7 @@ def consolidation_rates(
             rates[county.pk] = None
             continue
         rates[county.pk] = Rate(
-            numerator=grade9.get(county.pk, 0),
+            numerator=figures.get(county.pk, {}).get("grade9_enrolled", 0),
             denominator=baselines[county.pk],
             numerator_url=link(
                 "student-list",
@@ -331,7 +382,9 @@ def consolidation_rates(
                 grade=9,
                 status=StudentStatus.ENROLLED,
                 locality=locality,
-            ),
+            )
+            if live
+            else "",
             denominator_url=link(
                 "cohortbaseline-list", county=county.pk, entry_year=entry_year, locality=locality
             ),
@@ -355,7 +408,13 @@ def rates_table(*, user, school_year: int, county=None) -> dict:
     rows = []
     for locality in ("", Locality.RURAL, Locality.URBAN):
         for stage in ("", "primary", "junior"):
-            per_county = dropout_rates(user=user, counties=counties, locality=locality, stage=stage)
+            per_county = dropout_rates(
+                user=user,
+                counties=counties,
+                school_year=school_year,
+                locality=locality,
+                stage=stage,
+            )
             rows.append(
                 {
                     "kind": "dropout",
@@ -384,9 +443,13 @@ def rates_table(*, user, school_year: int, county=None) -> dict:
                 "total": total(per_county),
             }
         )
+    kept = SettledRateFigures.objects.visible_to(user).filter(school_year=school_year)
     return {
         "school_year": school_year,
         "entry_year": school_year - 8,
+        "current_school_year": calendar.current_school_year(),
+        "settled": settled(school_year),
+        "settled_on": max((row.created_at for row in kept), default=None),
         "counties": counties,
         "dropout": rows,
         "consolidation": consolidation,
@@ -623,7 +686,7 @@ def dashboard(*, user, county=None, school_year: int | None = None) -> dict:
     school_year = school_year or latest_school_year(user)
     counties = visible_counties(user, county)
     per_county = _county_figures(user=user, school_year=school_year, counties=counties)
-    dropout = dropout_rates(user=user, counties=counties)
+    dropout = dropout_rates(user=user, counties=counties, school_year=school_year)
     consolidation = consolidation_rates(user=user, counties=counties, school_year=school_year)
     county_rows = []
     for c in counties:

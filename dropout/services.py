@@ -120,7 +120,7 @@ def round_start_scheduled(*, school_year: int | None = None, today: dt.date | No
     existing = scheduled_round_on(today)
     if existing is not None:
         return existing
-    year = school_year or calendar.current_school_year(today)
+    year = school_year or calendar.school_year_of(today)  # the term the schedule is for
     autumn = calendar.term_of(today)[1] == calendar.Term.AUTUMN
     term = _("autumn term") if autumn else _("spring term")
     try:
@@ -160,7 +160,7 @@ def _round_create(*, name, school_year, counties, actor, screening_date, schedul
         raise ValidationError({"counties": _("A round covers counties.")})
     if not chosen:
         raise ValidationError({"counties": _("There is no county to screen.")})
-    age_min, age_max = calendar.school_age_range()
+    age_min, age_max = calendar.school_age_range(int(school_year))
     with transaction.atomic():
         versions = latest_roster_versions(chosen)
         if not versions:

@@ -18,6 +18,7 @@ from django.views import View
 
 from core import calendar
 from core.attachments.models import Attachment
+from core.forms import SchoolYearForm
 from core.job_views import visible_jobs
 from core.models import Region, RegionLevel, Student
 from core.scoping import can_edit, is_city_admin, require_city_admin
@@ -54,9 +55,14 @@ def _county_param(request):
     )
 
 
-def _year_param(request) -> int | None:
-    raw = request.GET.get("school_year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+def _year_form(request) -> SchoolYearForm:
+    """The school-year control of the dashboard and the rates: the years with rounds or settled
+    figures, and the current one; by default the newest finished round's year."""
+    return SchoolYearForm(
+        request.GET,
+        years=selectors.school_years(request.user),
+        default=selectors.latest_school_year(request.user),
+    )
 
 
 def may_open_case(user) -> bool:
@@ -80,12 +86,12 @@ class DashboardView(LoginRequiredMixin, View):
 
     def get(self, request):
         county = _county_param(request)
-        data = selectors.dashboard(
-            user=request.user, county=county, school_year=_year_param(request)
-        )
-        age_min, age_max = calendar.school_age_range()
+        year_form = _year_form(request)
+        data = selectors.dashboard(user=request.user, county=county, school_year=year_form.year())
+        age_min, age_max = calendar.school_age_range(data["school_year"])
         context = {
             "data": data,
+            "year_form": year_form,
             "age_min": age_min,
             "age_max": age_max,
             "may_start_round": is_city_admin(request.user),
@@ -341,11 +347,13 @@ class RatesView(LoginRequiredMixin, View):
 
     def get(self, request):
         county = _county_param(request)
-        school_year = _year_param(request) or selectors.latest_school_year(request.user)
+        year_form = _year_form(request)
+        school_year = year_form.year()
         return render(
             request,
             "dropout/rates.html",
             {
+                "year_form": year_form,
                 "rates": selectors.rates_table(
                     user=request.user, school_year=school_year, county=county
                 ),

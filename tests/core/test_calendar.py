@@ -6,11 +6,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from core import calendar
 from core.calendar import Term
 from core.models import SchoolEnrolment, Student
+from core.reference import (
+    SchoolAgeRule,
+    SchoolYearStart,
+    school_age_rule_add,
+    school_year_start,
+)
 from tests.aid.factories import AidStandardFactory
 from tests.factories import SchoolEnrolmentFactory, StudentFactory
 
@@ -32,12 +39,12 @@ D = dt.date
 )
 def test_the_school_year_of_a_day_starts_on_1_september(day, year):
     assert calendar.school_year_of(day) == year
-    assert calendar.current_school_year(day) == year
     first, following = calendar.school_year_span(year)
     assert first <= day < following
     assert (first, following) == (D(year, 9, 1), D(year + 1, 9, 1))
 
 
+@pytest.mark.django_db
 def test_today_is_the_date_in_china_not_on_the_server(monkeypatch):
     # 31 August 2024, 17:00 UTC is already 1 September 01:00 in Asia/Shanghai.
     late = dt.datetime(2024, 8, 31, 17, 0, tzinfo=dt.UTC)
@@ -45,6 +52,28 @@ def test_today_is_the_date_in_china_not_on_the_server(monkeypatch):
     assert calendar.today() == D(2024, 9, 1)
     assert calendar.current_school_year() == 2024
     assert calendar.term_of(calendar.today()) == (2024, Term.AUTUMN)
+
+
+@pytest.mark.django_db
+def test_the_current_school_year_is_the_citys_not_the_clocks(city_admin, county_user, monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 2, 4, tzinfo=dt.UTC))
+    assert calendar.current_school_year() == 2026  # nothing started yet: today's
+    with pytest.raises(ValidationError):
+        school_year_start(school_year=2028, actor=city_admin)  # beyond next year by the clock
+    school_year_start(school_year=2023, actor=city_admin)  # the year the city's data is in
+    assert calendar.current_school_year() == 2023
+    for wrong in (2023, 2022, 2025):  # again, back, or skipping a year
+        with pytest.raises(ValidationError):
+            school_year_start(school_year=wrong, actor=city_admin)
+    with pytest.raises(PermissionDenied):
+        school_year_start(school_year=2024, actor=county_user)
+    assert calendar.current_school_year() == 2023
+    school_year_start(school_year=2024, actor=city_admin)
+    assert calendar.current_school_year() == 2024
+    assert list(SchoolYearStart.objects.values_list("school_year", "started_by")) == [
+        (2024, city_admin.pk),
+        (2023, city_admin.pk),
+    ]
 
 
 def test_school_year_label_and_names():
@@ -161,6 +190,7 @@ def _in_window(born, window):
     return after < born <= until
 
 
+@pytest.mark.django_db
 def test_school_age_window_boundaries():
     window = calendar.school_age_birth_window(2023)
     assert window == (D(2007, 8, 31), D(2017, 8, 31))
@@ -175,11 +205,16 @@ def test_school_age_window_boundaries():
         day += dt.timedelta(days=1)
 
 
-def test_school_age_range_comes_from_settings(settings):
-    assert calendar.school_age_range() == (6, 15)
-    settings.DROPOUT_SCHOOL_AGE_MIN, settings.DROPOUT_SCHOOL_AGE_MAX = 3, 17
-    assert calendar.school_age_range() == (3, 17)
-    assert calendar.school_age_birth_window(2023) == (D(2005, 8, 31), D(2020, 8, 31))
+@pytest.mark.django_db
+def test_the_school_age_rule_is_the_citys_in_force_from_a_school_year(city_admin):
+    assert calendar.school_age_range(2023) == (6, 15)  # before the city sets one
+    school_age_rule_add(
+        rule=SchoolAgeRule(effective_from=2024, age_min=3, age_max=17), actor=city_admin
+    )
+    assert calendar.school_age_range(2023) == (6, 15)  # an earlier year keeps its rule
+    assert calendar.school_age_range(2024) == (3, 17)
+    assert calendar.school_age_range(2030) == (3, 17)
+    assert calendar.school_age_birth_window(2024) == (D(2006, 8, 31), D(2021, 8, 31))
 
 
 def test_birth_window_from_a_leap_day():

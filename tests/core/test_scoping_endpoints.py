@@ -663,6 +663,13 @@ NO_SCOPING = {
 # Covered by other modules (module path: test name).
 ELSEWHERE = {
     "home": "tests/core/test_pages.py::test_home_shows_scoped_figures_with_links",
+    # The city's reference data: every role reads it, only a city administrator changes it.
+    "school-calendar": "tests/core/test_school_calendar.py::"
+    "test_a_city_admin_starts_the_next_school_year_and_everyone_sees_it",
+    "school-year-start": "tests/core/test_school_calendar.py::"
+    "test_a_city_admin_starts_the_next_school_year_and_everyone_sees_it",
+    "school-age-rule-create": "tests/core/test_school_calendar.py::"
+    "test_the_school_age_rule_is_edited_by_a_city_admin_and_keeps_its_history",
 }
 # Every ledger's generic pages and API routes: tests/core/test_scoping.py.
 GENERIC_ACTIONS = ("list", "export", "detail", "create", "update", "delete")

@@ -13,6 +13,7 @@ from django.urls import reverse
 from PIL import Image
 
 from core.attachments.models import Attachment
+from core.reference import SchoolYearStart
 from dropout import services
 from dropout.models import CaseAction, CaseStatus, DropoutCase, ScreeningRound
 from tests.dropout.factories import ResponsibilityFactory, listed_names, run_round
@@ -91,6 +92,7 @@ def test_only_a_city_admin_may_open_the_round_form(client, county_user, city_use
 def test_a_city_admin_starts_a_round_and_watches_it(
     admin_client_, roster, county, django_capture_on_commit_callbacks, jobs_in_process
 ):
+    SchoolYearStart.objects.create(school_year=2023)  # the year the round is of
     form = admin_client_.get(reverse("dropout-round-start"))
     assert form.status_code == 200 and "6" in form.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -240,6 +242,7 @@ def test_coverage_lists_townships_missing_a_line(county_client, township, county
 
 
 def test_rates_page_shows_the_formulas(county_client, school):
+    SchoolYearStart.objects.create(school_year=2023)
     page = county_client.get(reverse("dropout-rates"), {"school_year": 2023})
     assert page.status_code == 200
     assert 'id="formulas"' in page.content.decode()

@@ -14,6 +14,7 @@ from core import idnumbers
 from core.calendar import school_age_birth_window
 from core.jobs import JobRun, JobStatus
 from core.models import RosterVersion
+from core.reference import SchoolAgeRule, school_age_rule_add
 from dropout import selectors, services
 from dropout.models import (
     DropoutCase,
@@ -254,8 +255,7 @@ def test_a_child_on_two_rosters_is_screened_from_the_first_row(
     assert (result.county, result.township) == (county, township)
 
 
-def test_school_age_boundary_days(city_admin, version, township, settings):
-    settings.DROPOUT_SCHOOL_AGE_MIN, settings.DROPOUT_SCHOOL_AGE_MAX = 6, 15
+def test_school_age_boundary_days(city_admin, version, township):
     for name, born in [
         ("6岁整", dt.date(2017, 8, 31)),  # 6 on 31 August 2023: in
         ("差一天6岁", dt.date(2017, 9, 1)),  # 5: out
@@ -274,12 +274,21 @@ def test_school_age_boundary_days(city_admin, version, township, settings):
     )
 
 
-def test_the_school_age_rule_is_a_setting(city_admin, version, township, settings):
-    settings.DROPOUT_SCHOOL_AGE_MIN, settings.DROPOUT_SCHOOL_AGE_MAX = 7, 14
+def test_a_round_screens_by_the_citys_school_age_rule_of_its_school_year(
+    city_admin, version, township
+):
+    """The rule is the city's reference data, in force from a school year: a round of 2023 uses
+    the rule from 2023, not a later one set for 2024."""
+    school_age_rule_add(
+        rule=SchoolAgeRule(effective_from=2023, age_min=7, age_max=14), actor=city_admin
+    )
+    school_age_rule_add(
+        rule=SchoolAgeRule(effective_from=2024, age_min=6, age_max=17), actor=city_admin
+    )
     child(version, township, name="6岁", birth_date=dt.date(2017, 8, 31))
     child(version, township, name="7岁", birth_date=dt.date(2016, 8, 31))
     child(version, township, name="15岁", birth_date=dt.date(2008, 8, 31))
-    screening_round = run_round(city_admin)
+    screening_round = run_round(city_admin, school_year=2023)
     assert set(results_by_name(screening_round)) == {"7岁"}
     assert (screening_round.age_min, screening_round.age_max) == (7, 14)
 
