@@ -116,6 +116,7 @@ class CheckListView(IdNumberSearchMixin, CheckListMixin, TemplateResponseMixin, 
         return [f"{self.check.app}/check_list.html", self.template_name]
 
     def get(self, request):
+        from core import tables
         from core.areas import registry as stores
         from core.scoping import can_edit
 
@@ -137,6 +138,7 @@ class CheckListView(IdNumberSearchMixin, CheckListMixin, TemplateResponseMixin, 
             "table": table,
             "result_count": table.paginator.count,
             "export_url": reverse(f"{check.url_name}-export") + "?" + query.urlencode(),
+            "may_export_unmasked": request.user.can_reveal_ids and tables.shows_id_numbers(table),
             "list_url": reverse(check.url_name),
             "can_edit": can_edit(request.user, check.note_model),
             "area": area,
@@ -153,3 +155,9 @@ class CheckListExportView(CheckListMixin, View):
         from core import exports
 
         return exports.export_response(request, self.check)
+
+    def post(self, request):
+        """The same export with the ID numbers in full (the reveal right; audited as a reveal)."""
+        from core import exports
+
+        return exports.export_response(request, self.check, reveal_ids=True)

@@ -1,5 +1,8 @@
 """Export of a list to .xlsx: the same columns as on screen, Chinese headers, masked ID numbers.
 
+A user with the reveal right (`User.can_reveal_ids`) may ask for the ID numbers in full (a POST
+to the export, never a link); that export is audited as a reveal, like a reveal on a row's page.
+
 Cells that a spreadsheet would read as a formula (beginning with = + - @, tab or CR) are written
 with a leading apostrophe-equivalent so they open as text.
 """
@@ -13,6 +16,7 @@ from io import BytesIO
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -89,14 +93,19 @@ def source_from(params: dict):
     return REGISTRY[params["ledger"]]
 
 
-def export_source(*, source, user, query, progress=None) -> tuple[bytes, int]:
+def export_source(
+    *, source, user, query, progress=None, reveal_ids: bool = False
+) -> tuple[bytes, int]:
     """The source's rows visible to `user` under the page's filters and sort, as .xlsx bytes.
 
     `query` is the page's QueryDict (filters and `sort`); the page and the export job both come
     here, so an export always matches what the page shows. `progress(done, total, message)`, if
-    given, hears how many rows are written as the export goes (the job page's bar).
+    given, hears how many rows are written as the export goes (the job page's bar). ID numbers
+    are masked unless `reveal_ids` and the user may reveal them (checked again here, also when a
+    job runs).
     """
     table, rows = source.export_table(user=user, query=query)
+    table.reveal_ids = bool(reveal_ids and user.can_reveal_ids)  # read by MaskedIdColumn
     RequestConfig(SimpleNamespace(user=user, GET=query, META={}), paginate=False).configure(table)
     total = rows.count()
     values = table_rows(table)
@@ -128,9 +137,9 @@ def file_name(source) -> str:
     return f"{source.export_stem()}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
 
 
-def record_export(*, actor, source, query, count: int) -> None:
+def record_export(*, actor, source, query, count: int, revealed: bool = False) -> None:
     """Exports are audited: who exported which ledger or check list, under which filters, how
-    many rows."""
+    many rows; one with the ID numbers in full as a reveal."""
     county = home_county_of(actor)  # a county's or a school's export: that county's trail
     model, extra = source.export_audit()
     searched = recalled_id_search(actor, query.get(ID_SEARCH_PARAM, ""))
@@ -138,17 +147,20 @@ def record_export(*, actor, source, query, count: int) -> None:
         extra = {**extra, "id_number": idnumbers.mask(searched)}
     audit.record(
         actor=actor,
-        action=AuditAction.EXPORT,
+        action=AuditAction.REVEAL if revealed else AuditAction.EXPORT,
         model=model,
         county=county,
-        changes={"rows": count, **extra},
+        changes={"rows": count, **extra, **({"id_numbers": "full"} if revealed else {})},
         note=query.urlencode()[:300],
     )
 
 
-def export_response(request, source):
+def export_response(request, source, *, reveal_ids: bool = False):
     """The export of a list page: the file at once up to EXPORT_MAX_ROWS_INLINE rows; above, a
-    job (its page shows progress and offers the file when ready)."""
+    job (its page shows progress and offers the file when ready). `reveal_ids`: the ID numbers
+    in full, for a user with the reveal right only."""
+    if reveal_ids and not request.user.can_reveal_ids:
+        raise PermissionDenied(_("Your role may not reveal ID numbers."))
     query = request.GET.copy()
     query.pop("page", None)
     if count_rows(source=source, user=request.user, query=query) > settings.EXPORT_MAX_ROWS_INLINE:
@@ -160,13 +172,18 @@ def export_response(request, source):
                 **source.job_params(),
                 "query": query.urlencode(),
                 "language": translation.get_language(),
+                **({"reveal_ids": True} if reveal_ids else {}),
             },
         )
         return HttpResponseRedirect(job.get_absolute_url())
-    content, count = export_source(source=source, user=request.user, query=query)
-    record_export(actor=request.user, source=source, query=query, count=count)
+    content, count = export_source(
+        source=source, user=request.user, query=query, reveal_ids=reveal_ids
+    )
+    record_export(actor=request.user, source=source, query=query, count=count, revealed=reveal_ids)
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{file_name(source)}"'
+    if reveal_ids:
+        response["Cache-Control"] = "no-store"
     return response
 
 
@@ -175,14 +192,16 @@ def run_export(job, progress) -> dict:
     """The export job: the same rows as the page would send, written to a file to download."""
     source = source_from(job.params)
     query = QueryDict(job.params.get("query", ""))
+    # The reveal right is checked again as the job runs: a user who lost it gets masked numbers.
+    revealed = bool(job.params.get("reveal_ids")) and job.actor.can_reveal_ids
     with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
         content, count = export_source(
-            source=source, user=job.actor, query=query, progress=progress
+            source=source, user=job.actor, query=query, progress=progress, reveal_ids=revealed
         )
         name = file_name(source)
     path = result_path(job, ".xlsx")
     path.write_bytes(content)
-    record_export(actor=job.actor, source=source, query=query, count=count)
+    record_export(actor=job.actor, source=source, query=query, count=count, revealed=revealed)
     return {
         "result_file": str(path.relative_to(settings.MEDIA_ROOT)),
         "download_name": name,

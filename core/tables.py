@@ -10,7 +10,7 @@ from core.models import Region, RosterChild, RosterVersion, School, SchoolEnrolm
 
 
 class MaskedIdColumn(tables.Column):
-    """An ID number, always masked; sorting by it is not offered."""
+    """An ID number, masked (on screen always); sorting by it is not offered."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("orderable", False)
@@ -19,6 +19,16 @@ class MaskedIdColumn(tables.Column):
 
     def render(self, value):
         return idnumbers.mask(value)
+
+    def value(self, value, table):
+        """In an export: masked, unless the export was asked with the numbers in full by a user
+        who may reveal them (core.exports sets `table.reveal_ids`)."""
+        return value if getattr(table, "reveal_ids", False) else idnumbers.mask(value)
+
+
+def shows_id_numbers(table) -> bool:
+    """Has the table an ID-number column (what an unmasked export would reveal)?"""
+    return any(isinstance(column.column, MaskedIdColumn) for column in table.columns)
 
 
 class AgeColumn(tables.Column):

@@ -31,6 +31,7 @@ from core.filters import IdNumberSearchMixin
 from core.forms import PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
 from core.models import AuditAction, AuditEvent, Student, User
 from core.scoping import can_edit, ensure_in_scope, require_city_admin
+from core.tables import shows_id_numbers
 
 
 class LedgerMixin(LoginRequiredMixin):
@@ -92,6 +93,9 @@ class LedgerListView(IdNumberSearchMixin, LedgerMixin, SingleTableMixin, FilterV
             for action in self.ledger.list_actions
             if action.allowed(self.request.user)
         ]
+        context["may_export_unmasked"] = self.request.user.can_reveal_ids and shows_id_numbers(
+            context["table"]
+        )
         return context
 
 
@@ -103,6 +107,10 @@ class LedgerExportView(LedgerMixin, View):
 
     def get(self, request):
         return exports.export_response(request, self.ledger)
+
+    def post(self, request):
+        """The same export with the ID numbers in full (the reveal right; audited as a reveal)."""
+        return exports.export_response(request, self.ledger, reveal_ids=True)
 
 
 class LedgerDetailView(LedgerMixin, DetailView):

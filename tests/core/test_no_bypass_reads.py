@@ -39,12 +39,9 @@ SAFE_AFTER_OBJECTS = {"visible_to", "none"}
 ALLOWED = {
     # aid's checks look across the city on purpose, and only ever show rows of the outer
     # queryset, which is Model.objects.visible_to(user):
-    ("aid/selectors.py", "current_roster_ids", "RosterVersion.objects.filter"): (
-        "eligibility: a child on any county's current roster (ID numbers feeding a filter on "
-        "Student.objects.visible_to(user)); correlated on the roster version's own county"
-    ),
-    ("aid/selectors.py", "current_roster_ids", "RosterVersion.objects.filter#2"): (
-        "the newest version of each county, from the correlated subquery above"
+    ("aid/selectors.py", "current_roster_ids", "RosterVersion.objects.newest"): (
+        "eligibility: a child on any county's current roster (each county's newest version, "
+        "ID numbers feeding a filter on Student.objects.visible_to(user))"
     ),
     ("aid/selectors.py", "current_roster_ids", "RosterChild.objects.filter"): (
         "ID numbers of the current versions' children, feeding the same visible filter"
