@@ -25,7 +25,7 @@ def period(*, term_required: bool):
         data["term"] = query.get("term", term if term_required else "")
         if term_required and not data["term"]:
             data["term"] = term
-        form = PeriodForm(data, term_required=term_required)
+        form = PeriodForm(data, term_required=term_required, years=selectors.dashboard_years(user))
         if not form.is_valid():
             return form, None
         return form, {

@@ -17,7 +17,7 @@ from aid.models import (
     Term,
 )
 from aid.services import registry_students
-from core.forms import ScopedModelForm
+from core.forms import SchoolYearField, ScopedModelForm
 from core.models import RegionLevel
 
 
@@ -169,13 +169,16 @@ class CheckNoteForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    school_year = forms.IntegerField(label=_("school year"), min_value=1950, max_value=2100)
+    """A check's period: the school year (the one drop-down of every page: the years with
+    disbursements or standards, and the current one) and the term."""
+
+    school_year = SchoolYearField()  # its years are set below
     term = forms.ChoiceField(label=_("term"), choices=Term.choices)
 
-    def __init__(self, *args, term_required=True, **kwargs):
+    def __init__(self, *args, term_required=True, years=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["school_year"] = SchoolYearField(years=years)
         self.fields["term"].required = term_required
         if not term_required:
             self.fields["term"].choices = [("", _("Both terms")), *Term.choices]
-        self.fields["school_year"].widget.attrs["class"] = "form-control form-control-sm"
         self.fields["term"].widget.attrs["class"] = "form-select form-select-sm"

@@ -119,7 +119,7 @@ class CheckNoteView(LoginRequiredMixin, View):
         check = request.POST.get("check")
         if check not in CheckKind.values:
             return HttpResponse(status=400)
-        period = PeriodForm(request.POST)
+        period = PeriodForm(request.POST, years=selectors.dashboard_years(request.user))
         if not period.is_valid():
             return HttpResponse(status=400)
         model = Student if check == CheckKind.GAP else Disbursement
