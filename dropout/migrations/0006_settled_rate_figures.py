@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0009_school_calendar'),
-        ('dropout', '0004_grade_choices'),
+        ('core', '0010_school_calendar'),
+        ('dropout', '0005_grade_choices'),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dropout", "0003_roster_moves_to_core"),
+        ("dropout", "0004_case_close_note"),
     ]
 
     operations = [

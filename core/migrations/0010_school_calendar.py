@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0008_roster_version_list_date'),
+        ('core', '0009_roster_version_list_date'),
     ]
 
     operations = [

@@ -15,7 +15,7 @@ def list_date_from_load_date(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0007_user_school"),
+        ("core", "0008_import_run_sample"),
     ]
 
     operations = [
