@@ -297,10 +297,12 @@ def registry_figures(students, *, locality: str = "", stage: str = "") -> dict[i
 
 
 def settled(school_year: int) -> bool:
-    """Are a school year's rates settled? Every year but the current one is: a past year's
-    come from the figures kept when the next one started (none kept: no rate), a future year
-    has none yet."""
-    return school_year != calendar.current_school_year()
+    """Are a school year's rates settled? Once the city has started a later school year, yes:
+    they come from the figures kept when the next one started (none kept: no rate). Until then
+    the year's data is the registry as it stands."""
+    from core.reference import SchoolYearStart
+
+    return SchoolYearStart.objects.filter(school_year__gt=school_year).exists()
 
 
 def _figures(*, user, school_year: int, locality: str = "", stage: str = "") -> dict[int, dict]:
