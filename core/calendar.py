@@ -45,6 +45,14 @@ def current_school_year() -> int:
     return started.first() or school_year_of(today())
 
 
+def school_year_closed(school_year: int) -> bool:
+    """Has the city started a later school year? Then this one is over on the platform: what
+    the areas settled for it when the next one started is its data for good."""
+    from core.reference import SchoolYearStart
+
+    return SchoolYearStart.objects.filter(school_year__gt=school_year).exists()
+
+
 def school_year_choices(*years: int, newest_first: bool = True) -> list[tuple[int, str]]:
     """The school years a school-year control offers: the given ones (the years of the rows
     behind a page) and the current one, each labelled 2023–2024."""

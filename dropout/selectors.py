@@ -300,9 +300,7 @@ def settled(school_year: int) -> bool:
     """Are a school year's rates settled? Once the city has started a later school year, yes:
     they come from the figures kept when the next one started (none kept: no rate). Until then
     the year's data is the registry as it stands."""
-    from core.reference import SchoolYearStart
-
-    return SchoolYearStart.objects.filter(school_year__gt=school_year).exists()
+    return calendar.school_year_closed(school_year)
 
 
 def _figures(*, user, school_year: int, locality: str = "", stage: str = "") -> dict[int, dict]:
