@@ -600,7 +600,19 @@ def test_a_silent_job_whose_worker_still_holds_its_lock_is_left_alone(faults, co
     assert jobs.reap()["lost"] == 0
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING
-    other.close()  # the worker's session ends
+    backend = other.info.backend_pid
+    other.close()  # the worker's session ends; its server process lets go a moment later
+
+    def session_gone():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM pg_stat_activity WHERE pid = %s)"
+                " + (SELECT count(*) FROM pg_locks WHERE pid = %s)",
+                [backend, backend],
+            )
+            return cursor.fetchone()[0] == 0
+
+    wait_for(session_gone, timeout=10, what="the worker's session to end")
     assert jobs.reap()["lost"] == 1
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.error == zh(jobs.LOST_MESSAGE)
