@@ -4,19 +4,11 @@ Money is a decimal string ("1966300.00") in every response."""
 
 from __future__ import annotations
 
-import copy
-
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from aid import selectors, services
@@ -33,16 +25,6 @@ from aid.models import (
 from core.api import IdNumberSerializerField, ScopedModelSerializer
 from core.models import Region, RegionLevel
 from core.scoping import is_city_admin
-
-
-def _messages(error: DjangoValidationError):
-    """A model ValidationError as DRF reports errors (row-level ones under non_field_errors)."""
-    if not hasattr(error, "error_dict"):
-        return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
-        for field, messages in error.message_dict.items()
-    }
 
 
 class CountyFieldMixin:
@@ -77,7 +59,8 @@ class DisbursementSerializer(ScopedModelSerializer):
             "note",
         ]
         read_only_fields = ["county"]
-        # The one-per-term rule is checked below with a message naming the existing row.
+        # The one-per-term rule is the model's (Disbursement.validate_constraints, run by the
+        # write door): its message names the existing row, also after losing a race.
         validators = []
 
     def validate(self, attrs):
@@ -95,34 +78,7 @@ class DisbursementSerializer(ScopedModelSerializer):
                     {"name": _("This ID number is not in the registry: enter the student's name.")}
                 )
             attrs["name"] = student.name
-        candidate = copy.copy(self.instance) if self.instance else Disbursement()
-        for field, value in attrs.items():
-            setattr(candidate, field, value)
-        try:
-            candidate.validate_constraints()
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(_messages(error)) from error
         return attrs
-
-    def _save(self, save, *args):
-        # Two requests racing past validate(): the database refuses the second one.
-        try:
-            with transaction.atomic():
-                return save(*args)
-        except IntegrityError as error:
-            candidate = Disbursement(**{**self.validated_data})
-            existing = candidate.duplicate()
-            if existing is None:
-                raise
-            raise serializers.ValidationError(
-                {api_settings.NON_FIELD_ERRORS_KEY: [candidate.duplicate_message(existing)]}
-            ) from error
-
-    def create(self, validated_data):
-        return self._save(super().create, validated_data)
-
-    def update(self, instance, validated_data):
-        return self._save(super().update, instance, validated_data)
 
 
 class CheckNoteSerializer(ScopedModelSerializer):
@@ -233,7 +189,8 @@ class AidStandardSerializer(serializers.ModelSerializer):
 
 
 class _CityLevelViewSet(viewsets.ModelViewSet):
-    """Writes go through the audited services (the audit trail keeps the history)."""
+    """Writes go through aid's services and so the write door (the audit trail keeps the
+    history); a refusal is answered by core.errors.exception_handler."""
 
     permission_classes = [CityAdminWrites]
     save_service = None
@@ -245,10 +202,7 @@ class _CityLevelViewSet(viewsets.ModelViewSet):
         instance = serializer.instance or serializer.Meta.model()
         for field, value in serializer.validated_data.items():
             setattr(instance, field, value)
-        try:
-            serializer.instance = type(self).save_service(instance, self.request.user)
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
+        serializer.instance = type(self).save_service(instance, self.request.user)
 
     perform_create = _save
     perform_update = _save
@@ -280,10 +234,7 @@ class AidStandardViewSet(_CityLevelViewSet):
         return queryset
 
     def perform_destroy(self, instance):
-        try:
-            services.standard_delete(standard=instance, actor=self.request.user)
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
+        services.standard_delete(standard=instance, actor=self.request.user)
 
 
 # --- Summary -----------------------------------------------------------------------------------

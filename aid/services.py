@@ -1,5 +1,6 @@
 """Operations of student aid that write: notes on check rows, seeding the out-of-area list from
-the dropout evidence ledger, programme and standard edits (audited), registry links."""
+the dropout evidence ledger, programme and standard edits, registry links. Each row is written
+through the write door (core.services: validated, scope-checked, audited)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ from aid.models import (
     Stage,
 )
 from aid.selectors import current_roster_ids
-from core import audit, calendar, idnumbers
+from core import calendar, idnumbers, services
 from core.models import Student
-from core.scoping import ensure_in_scope, require_city_admin
+from core.scoping import require_city_admin
 
 # aid's one dependency on dropout, in the open: dropout's out-of-city enrolment evidence seeds the
 # out-of-area list. What else they share (the roster) comes from core.
@@ -43,39 +44,27 @@ def registry_students(user, id_numbers: Iterable[str]) -> dict[str, Student]:
 PROGRAMMES_REFUSED = _lazy("Only city administrators may change aid programmes.")
 
 
-@transaction.atomic
 def programme_save(*, programme: AidProgramme, actor) -> AidProgramme:
-    """Create or change a programme; the audit trail keeps its history."""
+    """Create or change a programme (the write door audits it: the trail keeps its history)."""
     require_city_admin(actor, PROGRAMMES_REFUSED)
-    before = audit.snapshot(AidProgramme.objects.get(pk=programme.pk)) if programme.pk else None
-    programme.save()
-    if before is None:
-        audit.record_create(actor, programme)
-    else:
-        audit.record_update(actor, programme, before)
-    return programme
+    return _row_save(actor, programme)
 
 
-@transaction.atomic
 def standard_save(*, standard: AidStandard, actor) -> AidStandard:
     """Create or change a standard (amount per student per term); audited."""
     require_city_admin(actor, PROGRAMMES_REFUSED)
-    before = audit.snapshot(AidStandard.objects.get(pk=standard.pk)) if standard.pk else None
-    standard.save()
-    if before is None:
-        audit.record_create(actor, standard)
-    else:
-        audit.record_update(actor, standard, before)
-    return standard
+    return _row_save(actor, standard)
 
 
-@transaction.atomic
 def standard_delete(*, standard: AidStandard, actor) -> None:
     require_city_admin(actor, PROGRAMMES_REFUSED)
-    before, pk = audit.snapshot(standard), standard.pk
-    standard.delete()
-    standard.pk = pk
-    audit.record_delete(actor, standard, before, pk)
+    services.row_delete(actor=actor, row=standard)
+
+
+def _row_save(actor, row):
+    if row.pk is None:
+        return services.row_create(actor=actor, row=row)
+    return services.row_update(actor=actor, row=row)
 
 
 # --- Notes on check rows -----------------------------------------------------------------------
@@ -110,24 +99,14 @@ def check_note_record(
     note = CheckNote.objects.select_for_update().filter(**key).first()
     if not reason:
         if note is not None:
-            ensure_in_scope(actor, note)
-            before, pk = audit.snapshot(note), note.pk
-            note.delete()
-            note.pk = pk
-            audit.record_delete(actor, note, before, pk)
+            services.row_delete(actor=actor, row=note)
         return None
     if note is None:
         note = CheckNote(**key, name=row.name, school=row.school, reason=reason, recorded_by=actor)
-        note.save()
-        ensure_in_scope(actor, note)
-        audit.record_create(actor, note)
-        return note
-    ensure_in_scope(actor, note)
-    before = audit.snapshot(note)
+        return services.row_create(actor=actor, row=note)
     note.reason, note.recorded_by, note.name = reason, actor, row.name
-    note.save()
-    audit.record_update(actor, note, before)
-    return note
+    # The last reason wins: the note is locked above, so its stored version is the one changed.
+    return services.row_update(actor=actor, row=note, version=note.version)
 
 
 # --- Out-of-area students from the dropout evidence ledger -------------------------------------
@@ -206,7 +185,5 @@ def out_of_area_seed_from_dropout(*, actor, county_id: int | None = None) -> dic
             )
         )
     for student in created:
-        student.save()
-        ensure_in_scope(actor, student)
-        audit.record_create(actor, student)
+        services.row_create(actor=actor, row=student)
     return {"created": len(created), "existing": len(newest) - len(created)}

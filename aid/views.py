@@ -13,8 +13,7 @@ from types import SimpleNamespace
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -42,9 +41,11 @@ from aid.models import (
     Term,
 )
 from core import audit
+from core import services as core_services
+from core.errors import add_to_messages
 from core.forms import SchoolYearField
 from core.models import AuditEvent, Region, RegionLevel, Student
-from core.scoping import can_edit, county_of, ensure_in_scope, is_city_admin
+from core.scoping import can_edit, county_of, is_city_admin
 from core.views import CityAdminRequiredMixin
 
 # --- Dashboard ---------------------------------------------------------------------------------
@@ -194,12 +195,9 @@ class ContactAddView(LoginRequiredMixin, View):
         form = ContactLogForm(data, user=request.user)
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    contact = form.save()
-                    ensure_in_scope(request.user, contact)
-                    audit.record_create(request.user, contact)
-            except PermissionDenied as error:
-                messages.error(request, str(error))
+                core_services.row_create(actor=request.user, row=form.save(commit=False))
+            except (ValidationError, PermissionDenied) as error:
+                add_to_messages(request, error)
             else:
                 messages.success(request, _("Contact logged."))
         else:
@@ -310,7 +308,7 @@ class _CityFormView(CityAdminMixin, LoginRequiredMixin, View):
         form = self.form_class(request.POST, instance=obj)
         if not form.is_valid():
             return self.render_form(request, form, obj)
-        saved = self.save(form.save(commit=False), request.user)
+        saved = self.write(form.save(commit=False), request.user)
         messages.success(request, _("Saved."))
         return HttpResponseRedirect(saved.get_absolute_url())
 
@@ -319,7 +317,7 @@ class ProgrammeCreateView(_CityFormView):
     form_class = AidProgrammeForm
     title = gettext_lazy("New aid programme")
 
-    def save(self, programme, actor):
+    def write(self, programme, actor):
         return services.programme_save(programme=programme, actor=actor)
 
 
@@ -341,7 +339,7 @@ class StandardCreateView(_CityFormView):
         programme = request.GET.get("programme", "")
         return {"programme": programme} if programme.isdigit() else {}
 
-    def save(self, standard, actor):
+    def write(self, standard, actor):
         return services.standard_save(standard=standard, actor=actor)
 
 

@@ -306,6 +306,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Django's ValidationError / PermissionDenied and the write door's conflicts: 400 / 403 / 409
+    # with the same Chinese messages as the pages.
+    "EXCEPTION_HANDLER": "core.errors.exception_handler",
 }
 # The most rows an API page holds, whatever `?page_size=` asks.
 API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "1000"))

@@ -1,25 +1,20 @@
 """REST API: a viewset base for every ledger, scoped and filtered by the page's FilterSet.
 
-Serializers restrict every related field to rows visible to the caller, and writes re-check the
-saved row's county inside the transaction. ID numbers are write-only; responses carry them masked.
+Serializers restrict every related field to rows visible to the caller and save through the write
+door (core.services), which validates, re-checks the row's scope inside the transaction, checks
+the version and audits. ID numbers are write-only; responses carry them masked.
 """
 
 from __future__ import annotations
 
 import copy
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.settings import api_settings
 
-from core import audit, calendar, idnumbers
-from core.attachments.services import attachments_follow_row
+from core import calendar, idnumbers, services
 from core.conflicts import ConflictSource, refuse
 from core.models import (
     PersonMixin,
@@ -31,12 +26,7 @@ from core.models import (
     Student,
     tidy_name,
 )
-from core.scoping import can_edit, ensure_in_scope
-
-
-class Conflict(APIException):
-    status_code = 409
-    default_code = "conflict"
+from core.scoping import can_edit
 
 
 class ScopedFilterBackend(DjangoFilterBackend):
@@ -94,26 +84,30 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         return attrs
 
     def validate(self, attrs):
-        """Run the model's clean() on the row as it would be saved: one rule set for every door."""
+        """A duplicate of a row the caller may not see is refused as on the forms (core.conflicts);
+        the row's own rules (clean(), uniqueness, constraints) are the write door's."""
         attrs = super().validate(attrs)
         instance = copy.copy(self.instance) if self.instance else self.Meta.model()
         for name, value in attrs.items():
             setattr(instance, name, value)
-        request = self.context.get("request")
-        message = refuse(instance, user=getattr(request, "user", None), source=ConflictSource.API)
+        message = refuse(instance, user=self._actor(), source=ConflictSource.API)
         if message:
             raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
-        try:
-            instance.clean()
-            # Uniqueness before the database refuses it (an IntegrityError would be a 500 and
-            # would carry the values into the log).
-            instance.validate_constraints()
-        except DjangoValidationError as error:
-            detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-            if isinstance(detail, dict) and NON_FIELD_ERRORS in detail:
-                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
-            raise serializers.ValidationError(detail) from error
         return attrs
+
+    def _actor(self):
+        return getattr(self.context.get("request"), "user", None)
+
+    def create(self, validated_data):
+        """Through the write door (core.services): validated, scope-checked, audited."""
+        return services.row_create(actor=self._actor(), row=self.Meta.model(**validated_data))
+
+    def update(self, instance, validated_data):
+        """Through the write door, if the row is still at the `version` the caller sent."""
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        version = self.initial_data.get("version") if hasattr(self, "initial_data") else None
+        return services.row_update(actor=self._actor(), row=instance, version=version)
 
 
 class IdNumberSerializerField(serializers.CharField):
@@ -128,12 +122,6 @@ class IdNumberSerializerField(serializers.CharField):
 
     def to_representation(self, value):
         return idnumbers.mask(value)
-
-
-def _saved_meanwhile() -> Conflict:
-    """A save that raced another one to the same unique key (validation had passed): 409, and
-    nothing of the values in the log."""
-    return Conflict(_("Someone saved the same row a moment ago. Reload it and check."))
 
 
 class AgeSerializerField(serializers.ReadOnlyField):
@@ -154,55 +142,11 @@ class LedgerViewSet(viewsets.ModelViewSet):
             queryset = queryset.select_related(*self.ledger.select_related)
         return queryset.order_by("pk")
 
-    def perform_create(self, serializer):
-        try:
-            with transaction.atomic():
-                obj = serializer.save()
-                ensure_in_scope(self.request.user, obj)
-                audit.record_create(self.request.user, obj)
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except IntegrityError:
-            raise _saved_meanwhile() from None
-
-    def perform_update(self, serializer):
-        before = audit.snapshot(self.ledger.model.objects.get(pk=serializer.instance.pk))
-        try:
-            with transaction.atomic():
-                self.check_version(serializer.instance)
-                obj = serializer.save()
-                ensure_in_scope(self.request.user, obj)
-                audit.record_update(self.request.user, obj, before)
-                attachments_follow_row(obj)
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except IntegrityError:
-            raise _saved_meanwhile() from None
-
-    def check_version(self, instance):
-        """A change must send the `version` it read (as the forms do): 409 if the row changed
-        meanwhile, 400 if it is missing — a blind overwrite would lose a concurrent edit."""
-        if not hasattr(instance, "version"):
-            return
-        sent = self.request.data.get("version")
-        if sent in (None, ""):
-            raise serializers.ValidationError(
-                {"version": [_("Send the version of the row you read (the field version).")]}
-            )
-        current = type(instance).objects.select_for_update().get(pk=instance.pk)
-        if str(current.version) != str(sent):
-            raise Conflict(
-                _("This row was changed by someone else (now version %(version)s); reload it.")
-                % {"version": current.version}
-            )
-        instance.version = current.version
+    # Saving goes through the serializer's create/update, that is through the write door;
+    # its refusals become 400/403/409 in core.errors.exception_handler.
 
     def perform_destroy(self, instance):
-        before, pk = audit.snapshot(instance), instance.pk
-        with transaction.atomic():
-            instance.delete()
-            instance.pk = pk
-            audit.record_delete(self.request.user, instance, before, pk)
+        services.row_delete(actor=self.request.user, row=instance)
 
 
 # --- Serializers of the shared schema ----------------------------------------------------------

@@ -14,14 +14,11 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from core import audit
-from core.attachments.services import attachments_follow_row
-from core.conflicts import ConflictResolution, RegistryConflict
+from core.conflicts import ConflictResolution, RegistryConflict, conflict_settle
 from core.models import School, Student
 from core.scoping import is_city_admin, require_city_admin, sees_everything
 
@@ -94,23 +91,23 @@ class ConflictResolveView(CityOnlyMixin, View):
                         request, _("Choose a school of %(county)s.") % {"county": conflict.county}
                     )
                     return HttpResponseRedirect(reverse("conflict-list"))
-                before = audit.snapshot(student)
-                student.school = school
-                student.save()
-                audit.record_update(request.user, student, before)
-                attachments_follow_row(student)
-                conflict.resolution = ConflictResolution.TRANSFERRED
+                conflict_settle(
+                    actor=request.user,
+                    conflict=conflict,
+                    resolution=ConflictResolution.TRANSFERRED,
+                    student=student,
+                    school=school,
+                )
                 done = _("The record of %(name)s was transferred to %(school)s.") % {
                     "name": student.name,
                     "school": school,
                 }
             elif action == "dismiss":
-                conflict.resolution = ConflictResolution.DISMISSED
+                conflict_settle(
+                    actor=request.user, conflict=conflict, resolution=ConflictResolution.DISMISSED
+                )
                 done = _("The conflict was dismissed.")
             else:
                 raise PermissionDenied(_("Unknown action."))
-            conflict.resolved_by = request.user
-            conflict.resolved_at = timezone.now()
-            conflict.save()
         messages.success(request, done)
         return HttpResponseRedirect(reverse("conflict-list"))

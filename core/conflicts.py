@@ -173,5 +173,21 @@ def refuse(instance, *, user, source: str):
     return REFUSAL
 
 
+def conflict_settle(*, actor, conflict, resolution: str, student=None, school=None) -> None:
+    """Settle an open conflict (city administrators): `transferred` moves the registry record
+    `student` to `school` of the asking county — an edit of the row through the write door
+    (validated, audited, attachments follow) — `dismissed` only closes the conflict."""
+    from core import services  # not at the top: core.models imports this module while loading
+
+    with transaction.atomic():
+        if resolution == ConflictResolution.TRANSFERRED:
+            student.school = school
+            services.row_update(actor=actor, row=student, version=student.version)
+        conflict.resolution = resolution
+        conflict.resolved_by = actor
+        conflict.resolved_at = timezone.now()
+        conflict.save()
+
+
 def open_conflicts():
     return RegistryConflict.objects.filter(resolution="")

@@ -10,13 +10,11 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -25,12 +23,12 @@ from django.views.generic.edit import FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from core import areas, audit, calendar, exports, selectors, todo
-from core.attachments.services import attachments_follow_row
+from core import areas, audit, calendar, errors, exports, selectors, services, todo
+from core.errors import RowConflict, VersionConflict
 from core.filters import IdNumberSearchMixin
 from core.forms import PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
 from core.models import AuditAction, AuditEvent, Student, User
-from core.scoping import can_edit, ensure_in_scope, require_city_admin
+from core.scoping import can_edit, require_city_admin
 from core.tables import shows_id_numbers
 
 
@@ -155,48 +153,37 @@ class LedgerFormMixin(EditPermissionMixin, LedgerMixin):
         kwargs["user"] = self.request.user
         return kwargs
 
-    def save_scoped(self, form, before=None):
-        """Save inside a transaction: refuse a stale edit, re-check the row's scope, audit it."""
+    def save_scoped(self, form):
+        """Save through the write door (core.services); a refusal comes back on the form."""
+        row = form.save(commit=False)
         try:
             with transaction.atomic():
-                if form.instance.pk:
-                    current = self.ledger.model.objects.select_for_update().get(pk=form.instance.pk)
-                    if current.version != form.cleaned_data.get("row_version"):
-                        return self.edit_conflict(form, current)
-                    form.instance.version = current.version
-                obj = form.save()
-                ensure_in_scope(self.request.user, obj)
-                if before is None:
-                    audit.record_create(self.request.user, obj)
+                if row.pk:
+                    version = form.cleaned_data.get("row_version")
+                    services.row_update(actor=self.request.user, row=row, version=version)
                 else:
-                    audit.record_update(self.request.user, obj, before)
-                    attachments_follow_row(obj)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
+                    services.row_create(actor=self.request.user, row=row)
+                form.save_m2m()
+        except VersionConflict as conflict:
+            return self.edit_conflict(form, conflict)
+        except (ValidationError, PermissionDenied, RowConflict) as error:
+            errors.add_to_form(form, error)
             return self.form_invalid(form)
-        except IntegrityError:
-            # Validation checked uniqueness; only a save racing this one gets here.
-            form.add_error(
-                None, _("Someone saved the same row a moment ago. Reload the page and check.")
-            )
-            return self.form_invalid(form)
-        self.object = obj
+        self.object = row
         messages.success(self.request, _("Saved."))
         return HttpResponseRedirect(self.get_success_url())
 
-    def edit_conflict(self, form, current):
+    def edit_conflict(self, form, conflict):
         """Someone saved the row since this form was opened: show their values, keep the user's.
 
         The form comes back with the newer version, so saving again deliberately overwrites.
         """
-        last = audit.history(current).select_related("actor").first()
+        current = conflict.current
         for name, field in form.fields.items():
-            if name == "row_version" or name not in form.cleaned_data:
+            if name in ("row_version", "id_number") or name not in form.cleaned_data:
                 continue
             theirs = getattr(current, name, None)
             mine = form.cleaned_data[name]
-            if name == "id_number":
-                continue
             if theirs != mine:
                 model_field = current._meta.get_field(name)
                 shown = getattr(current, f"get_{name}_display")() if model_field.choices else theirs
@@ -204,16 +191,13 @@ class LedgerFormMixin(EditPermissionMixin, LedgerMixin):
         data = form.data.copy()
         data["row_version"] = current.version
         form.data = data
+        form.add_error(None, conflict.message)
         form.add_error(
             None,
             _(
-                "This row was changed by %(user)s at %(time)s while you were editing. Their values "
-                "are shown below; your input is kept. Save again to overwrite their changes."
-            )
-            % {
-                "user": getattr(last, "actor", None) or _("another user"),
-                "time": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M:%S"),
-            },
+                "Their values are shown below; your input is kept. Save again to overwrite "
+                "their changes."
+            ),
         )
         return self.form_invalid(form)
 
@@ -228,25 +212,18 @@ class LedgerCreateView(LedgerFormMixin, CreateView):
 
 class LedgerUpdateView(LedgerFormMixin, UpdateView):
     def form_valid(self, form):
-        before = audit.snapshot(self.ledger.model.objects.get(pk=self.object.pk))
-        return self.save_scoped(form, before=before)
+        return self.save_scoped(form)
 
 
 class LedgerDeleteView(EditPermissionMixin, LedgerMixin, DeleteView):
     template_name = "core/ledger_confirm_delete.html"
 
     def form_valid(self, form):
-        obj = self.object
-        before, pk = audit.snapshot(obj), obj.pk
+        pk = self.object.pk
         try:
-            with transaction.atomic():
-                obj.delete()
-                obj.pk = pk
-                audit.record_delete(self.request.user, obj, before, pk)
-        except ProtectedError:
-            messages.error(
-                self.request, _("This row cannot be deleted: other rows still refer to it.")
-            )
+            services.row_delete(actor=self.request.user, row=self.object)
+        except (PermissionDenied, RowConflict) as error:
+            errors.add_to_messages(self.request, error)
             return HttpResponseRedirect(reverse(self.ledger.url_name("detail"), args=[pk]))
         messages.success(self.request, _("Deleted."))
         return HttpResponseRedirect(reverse(self.ledger.url_name("list")))

@@ -8,8 +8,6 @@ service that the pages call.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -17,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -39,12 +37,6 @@ from dropout.models import (
     ScreeningResult,
     ScreeningRound,
 )
-
-
-def _drf_error(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError(error.message_dict)
-    return ValidationError({"detail": error.messages})
 
 
 class OutOfCityEnrolmentSerializer(ScopedModelSerializer):
@@ -300,17 +292,15 @@ class ScreeningRoundViewSet(LedgerViewSet):
         require_city_admin(request.user, services.ROUND_REFUSED)
         serializer = RoundStartSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        try:
-            screening_round = services.round_start(actor=request.user, **serializer.validated_data)
-        except DjangoValidationError as error:
-            raise _drf_error(error) from error
+        screening_round = services.round_start(actor=request.user, **serializer.validated_data)
         screening_round = self.get_queryset().get(pk=screening_round.pk)
         data = ScreeningRoundSerializer(screening_round, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED)
 
 
 class DropoutCaseViewSet(LedgerViewSet):
-    """Cases: read; POST opens one by hand; actions, resolve and close are their own endpoints."""
+    """Cases: read; POST opens one by hand; actions, resolve and close are their own endpoints.
+    The services' refusals are answered by core.errors.exception_handler (400, 403)."""
 
     http_method_names = ["get", "post", "head", "options"]
 
@@ -322,14 +312,6 @@ class DropoutCaseViewSet(LedgerViewSet):
             "close": CaseCloseSerializer,
         }.get(self.action, DropoutCaseSerializer)
 
-    def _run(self, fn, **kwargs):
-        try:
-            return fn(actor=self.request.user, **kwargs)
-        except DjangoValidationError as error:
-            raise _drf_error(error) from error
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
-
     def _out(self, case, code=status.HTTP_200_OK):
         case = self.get_queryset().get(pk=case.pk)
         return Response(DropoutCaseSerializer(case, context={"request": self.request}).data, code)
@@ -337,7 +319,7 @@ class DropoutCaseViewSet(LedgerViewSet):
     def create(self, request, *args, **kwargs):
         serializer = CaseOpenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        case = self._run(services.case_open, **serializer.validated_data)
+        case = services.case_open(actor=self.request.user, **serializer.validated_data)
         return self._out(case, status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
@@ -345,7 +327,9 @@ class DropoutCaseViewSet(LedgerViewSet):
         case = self.get_object()
         serializer = CaseActionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        made = self._run(services.case_action_add, case=case, **serializer.validated_data)
+        made = services.case_action_add(
+            actor=self.request.user, case=case, **serializer.validated_data
+        )
         data = CaseActionSerializer(made, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -356,7 +340,7 @@ class DropoutCaseViewSet(LedgerViewSet):
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
         values["note"] = values.pop("outcome_note", "")
-        return self._out(self._run(services.case_resolve, case=case, **values))
+        return self._out(services.case_resolve(actor=self.request.user, case=case, **values))
 
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
@@ -364,7 +348,7 @@ class DropoutCaseViewSet(LedgerViewSet):
         serializer = CaseCloseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         note = serializer.validated_data.get("close_note", "")
-        return self._out(self._run(services.case_close, case=case, note=note))
+        return self._out(services.case_close(actor=self.request.user, case=case, note=note))
 
 
 class SummaryView(APIView):

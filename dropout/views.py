@@ -18,6 +18,7 @@ from django.views import View
 
 from core import calendar
 from core.attachments.models import Attachment
+from core.errors import add_to_form
 from core.forms import SchoolYearForm
 from core.job_views import visible_jobs
 from core.models import Region, RegionLevel, Student
@@ -70,17 +71,6 @@ def may_open_case(user) -> bool:
     return can_edit(user, DropoutCase)
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 class DashboardView(LoginRequiredMixin, View):
     """The area's landing page: rounds and person-times, cases, rates, coverage, spot checks."""
 
@@ -126,7 +116,7 @@ class RoundStartView(LoginRequiredMixin, View):
             try:
                 screening_round = services.round_start(actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _form_errors(form, error)
+                add_to_form(form, error)
             else:
                 messages.success(
                     request,
@@ -258,7 +248,7 @@ class CaseActionAddView(CaseOperationView):
                 actor=request.user,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_to_form(form, error)
             return self.refused(error, action_form=form)
         return self.done(_("Action recorded."))
 
@@ -278,7 +268,7 @@ class CaseResolveView(CaseOperationView):
                 actor=request.user,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_to_form(form, error)
             return self.refused(error, resolve_form=form)
         if case.opened_by_hand:
             return self.done(
@@ -319,7 +309,7 @@ class CaseOpenView(LoginRequiredMixin, View):
             try:
                 case = services.case_open(actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _form_errors(form, error)
+                add_to_form(form, error)
             else:
                 messages.success(request, _("Case opened."))
                 return HttpResponseRedirect(case.get_absolute_url())

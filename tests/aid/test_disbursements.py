@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -200,21 +201,19 @@ def test_api_names_the_existing_payment(county_user, programmes, school):
 
 
 def test_api_race_past_validation_is_a_400_not_a_500(county_user, programmes, school):
-    """Two requests that both pass validation: the database refuses the second one."""
-    from aid.api import DisbursementSerializer
-
+    """Two requests that both pass validation: the database refuses the second one, and the
+    write door answers with the rule's own message naming the row that won (not a 500)."""
     existing = DisbursementFactory(school=school, programme=programmes["YW-JS-XX"])
-    serializer = DisbursementSerializer(
-        data=form_data(school, programmes["YW-JS-XX"], new_id()),
-        context={"request": type("R", (), {"user": county_user})()},
-    )
-    assert serializer.is_valid(), serializer.errors
-    serializer.validated_data["id_number"] = existing.id_number  # another request won the race
-    from rest_framework.exceptions import ValidationError
-
-    with pytest.raises(ValidationError) as raised:
-        serializer.save()
-    assert school.name in str(raised.value.detail)
+    api = APIClient()
+    api.force_authenticate(county_user)
+    payload = form_data(school, programmes["YW-JS-XX"], existing.id_number)
+    # This request was validated before the other one committed: its validation found nothing.
+    with mock.patch.object(Disbursement, "full_clean"):
+        response = api.post("/api/v1/aid/disbursements/", payload, format="json")
+    assert response.status_code == 400
+    (message,) = response.json()["non_field_errors"]
+    assert school.name in message and f"第 {existing.pk} 条" in message
+    assert Disbursement.objects.filter(id_number=existing.id_number).count() == 1
 
 
 # --- The import --------------------------------------------------------------------------------

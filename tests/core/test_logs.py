@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from core import idnumbers
 from core.logredact import RedactIdNumbers
+from core.models import Student
 
 pytestmark = pytest.mark.django_db
 NUMBER = idnumbers.make("231086", dt.date(2013, 5, 4), 123)
@@ -72,9 +73,11 @@ def test_an_api_save_that_loses_a_race_answers_409_without_the_number(county_use
     raced = IntegrityError(
         f"duplicate key value violates unique constraint: Key (id_number)=({number})"
     )
-    with mock.patch("core.api.ScopedModelSerializer.save", side_effect=raced):
+    # The row's save inside the write door is where the database refuses the racing insert.
+    with mock.patch.object(Student, "save", side_effect=raced):
         response = api.post("/api/v1/students/", payload)
     assert response.status_code == 409
+    assert not Student.objects.filter(name="赵六").exists()
     assert number not in response.content.decode()
     assert "刚才有人保存了同一行" in response.json()["detail"]
     assert number not in web_log() and "Conflict" in web_log()
