@@ -82,20 +82,6 @@ ALLOWED = {
     ("core/job_views.py", "visible_jobs", "JobRun.objects.filter"): (
         "filtered to the user's own jobs, or to ids from JobRun.objects.visible_to(user)"
     ),
-    # The write path re-reads (and locks) the row the view already fetched through
-    # visible_to(user), for the audit's "before" and the version check.
-    ("core/views.py", "save_scoped", "self.ledger.model.objects.select_for_update"): (
-        "locks the row fetched through visible_to (the version check)"
-    ),
-    ("core/views.py", "form_valid", "self.ledger.model.objects.get"): (
-        "the audit's before-image of the row fetched through visible_to"
-    ),
-    ("core/api.py", "perform_update", "self.ledger.model.objects.get"): (
-        "the audit's before-image of the row fetched through the viewset's visible queryset"
-    ),
-    ("core/api.py", "check_version", "type(instance).objects.select_for_update"): (
-        "locks the row fetched through the viewset's visible queryset (the version check)"
-    ),
 }
 
 
