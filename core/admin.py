@@ -1,5 +1,6 @@
 """Every model of the shared schema in the admin; ID numbers shown masked, writes audited."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
@@ -64,16 +65,31 @@ class MaskedPersonAdmin(admin.ModelAdmin):
         return calendar.age(getattr(obj, "birth_date", None))
 
 
+class VersionedAdminForm(forms.ModelForm):
+    """The version of the row the admin user read, sent back with the change (as the pages'
+    forms do): a change based on an older version is refused by the write door."""
+
+    row_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["row_version"].initial = getattr(self.instance, "version", None)
+
+
 class AuditedAdmin(MaskedPersonAdmin):
     """Admin writes go through the write door (core.services), as pages, API and imports do:
-    the same validation, scope check and audit trail; the admin lists only the rows the user
-    sees. The admin has no version field: a change here is based on the row as stored now."""
+    the same validation, scope check, version check and audit trail; the admin lists only the
+    rows the user sees."""
+
+    form = VersionedAdminForm
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
     def changeform_view(self, request, *args, **kwargs):
-        # A refusal of the door (PermissionDenied is Django's 403 page, with its message).
+        # A refusal of the door: its message over the row as stored now (a stale version, a
+        # racing save). PermissionDenied is Django's 403 page, with its message.
         try:
             return super().changeform_view(request, *args, **kwargs)
         except (ValidationError, RowConflict) as error:
@@ -89,7 +105,7 @@ class AuditedAdmin(MaskedPersonAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            version = getattr(type(obj)._default_manager.filter(pk=obj.pk).first(), "version", None)
+            version = form.cleaned_data.get("row_version")
             services.row_update(actor=request.user, row=obj, version=version)
         else:
             services.row_create(actor=request.user, row=obj)

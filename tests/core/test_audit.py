@@ -40,6 +40,7 @@ def test_admin_writes_are_audited(client, school):
         "kind": school.kind,
         "ownership": school.ownership,
         "locality": school.locality,
+        "row_version": school.version,  # the hidden field of the change form
     }
     assert client.post(url, data).status_code == 302
     assert AuditEvent.objects.filter(

@@ -89,7 +89,8 @@ def _doors(client, county_user, root):
             root,
             lambda data: admin.post(reverse("admin:core_school_add"), data),
             lambda school, data: admin.post(
-                reverse("admin:core_school_change", args=[school.pk]), data
+                reverse("admin:core_school_change", args=[school.pk]),
+                {**data, "row_version": school.version},
             ),
             lambda school: admin.post(
                 reverse("admin:core_school_delete", args=[school.pk]), {"post": "yes"}
@@ -177,8 +178,8 @@ def test_a_rule_of_the_row_is_refused_with_one_message_everywhere_and_nothing_is
     assert AuditEvent.objects.count() == before
 
 
-def test_a_stale_version_gets_the_same_conflict_message_on_the_page_and_in_the_api(
-    client, county_user, county_reviewer, school
+def test_a_stale_version_gets_the_same_conflict_message_on_the_page_the_api_and_the_admin(
+    client, county_user, county_reviewer, school, root
 ):
     read = school.version
     # Someone else saves the row after it was read.
@@ -208,6 +209,17 @@ def test_a_stale_version_gets_the_same_conflict_message_on_the_page_and_in_the_a
     )
     assert api.status_code == 409
     assert api.json() == {"detail": shown[0], "version": 2}
+
+    admin = type(client)()
+    admin.force_login(root)
+    url = reverse("admin:core_school_change", args=[school.pk])
+    assert 'name="row_version" value="2"' in admin.get(url).content.decode()
+    data = {
+        **_school_data(school.township, code=school.code, name="管理员改名"),
+        "row_version": read,
+    }
+    refused = admin.post(url, data, follow=True)
+    assert [str(m) for m in refused.context["messages"]] == [shown[0]]
 
     school.refresh_from_db()
     assert school.name == "审核员改名" and school.version == 2
@@ -289,9 +301,10 @@ def test_the_admin_refuses_a_move_out_of_the_staff_users_county(
             "county": school.county_id,  # the door takes the county from the school
             "grade": student.grade,
             "status": student.status,
+            "row_version": student.version,
         },
     )
-    assert response.status_code == 403, response.context["adminform"].form.errors
+    assert response.status_code == 403
     assert OUT_OF_COUNTY in response.content.decode()
     student.refresh_from_db()
     assert student.school == school and AuditEvent.objects.count() == events
