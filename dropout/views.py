@@ -287,7 +287,7 @@ class CaseCloseView(CaseOperationView):
         try:
             services.case_close(case=case, note=form.cleaned_data["close_note"], actor=request.user)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_to_form(form, error)
             return self.refused(error, close_form=form)
         return self.done(_("Case closed."))
 
