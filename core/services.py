@@ -50,7 +50,10 @@ WRITE_SERVICES = {
     "core.imports": "the roster import makes its version row inside the import's transaction",
     "core.jobs": "job rows (not ledger rows)",
     "core.demo": "the demo city (a seed, not a user's write)",
+    "core.reference": "the school calendar: starting a school year (with the areas' year-end) "
+    "and the school-age rules",
     "dropout.services": "screening rounds, cases and their actions",
+    "dropout.yearend": "a closing school year's settled rate figures, in bulk",
     "dropout.demo": "the demo city's dropout ledgers",
     "aid.demo": "the demo city's aid ledgers",
 }
