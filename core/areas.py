@@ -61,6 +61,7 @@ registry = Registry(
     schedules={},  # beat entry name → Celery beat entry ({"task": …, "schedule": …})
     api_enums={},  # OpenAPI enum name → choices import path (drf-spectacular's overrides)
     yearend={},  # app label → close_school_year(*, school_year, actor): settle the closing year
+    write_services={},  # module name → why it may write ledger rows besides core.services' door
 )
 
 
@@ -194,6 +195,10 @@ class AreaConfig(AppConfig):
     # Names of the area's choice sets in the OpenAPI schema, where two share a field name
     # ("status"): {"CaseStatusEnum": "<app>.models.CaseStatus"}.
     area_api_enums: dict[str, str] = {}
+    # The area's modules that write ledger rows themselves (an operation with its own rules, a
+    # bulk write), besides the write door: {"services": "screening rounds, cases"}. Its demo
+    # and year-end modules are write services without saying so.
+    area_write_services: dict[str, str] = {}
 
     def __init_subclass__(cls, **kwargs):
         """A subclass in `<app>/apps.py` is that app's default config, named after its package,
@@ -219,6 +224,9 @@ class AreaConfig(AppConfig):
         )
         if demo := _module(f"{name}.demo"):
             registry["demo"][label] = demo
+            registry["write_services"][demo] = "the demo city's rows (a seed, not a user's write)"
+        for module, why in self.area_write_services.items():
+            registry["write_services"][f"{name}.{module}"] = why
         registry["scoping"][label] = f"tests.{label}.scoping_cases"
         _add(registry["api_enums"], self.area_api_enums, what="API enum")
         if _module(f"{name}.schedules"):
@@ -227,6 +235,7 @@ class AreaConfig(AppConfig):
         if _module(f"{name}.yearend"):
             yearend = importlib.import_module(f"{name}.yearend")
             registry["yearend"][label] = yearend.close_school_year
+            registry["write_services"][f"{name}.yearend"] = "the closing year's settled figures"
         if _module(f"{name}.overview"):
             overview = importlib.import_module(f"{name}.overview")
             if hasattr(overview, "card"):

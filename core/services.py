@@ -17,8 +17,8 @@ and `RowConflict`; core.errors turns them into a form's errors or an API respons
 
 A few modules write rows themselves, in bulk or as part of an operation with its own rules (a
 screening round, a case's actions, an import's COPY): they are the write services, declared in
-WRITE_SERVICES. They keep their own audit; nothing else writes a ledger row, which
-tests/core/test_no_bypass_writes.py checks.
+WRITE_SERVICES (core's) and by the areas (`write_services()`). They keep their own audit;
+nothing else writes a ledger row, which tests/core/test_no_bypass_writes.py checks.
 """
 
 from __future__ import annotations
@@ -32,13 +32,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core import audit
+from core.areas import registry
 from core.attachments.services import attachments_follow_row
 from core.errors import RowConflict, VersionConflict
 from core.scoping import CityLevelQuerySet, can_edit, ensure_in_scope, require_city_admin
 
-# Modules that may write ledger rows besides this door (each records its own audit events).
-# Keep it short: a plain create, change or deletion of one row belongs in row_create /
-# row_update / row_delete.
+# Modules of core that may write ledger rows besides this door (each records its own audit
+# events); an area declares its own in its AppConfig (`area_write_services`, core.areas). Keep it
+# short: a plain create, change or deletion of one row belongs in row_create / row_update /
+# row_delete.
 WRITE_SERVICES = {
     "core.services": "the door itself",
     "core.audit": "the audit trail (its events are what every write leaves)",
@@ -52,11 +54,13 @@ WRITE_SERVICES = {
     "core.demo": "the demo city (a seed, not a user's write)",
     "core.reference": "the school calendar: starting a school year (with the areas' year-end) "
     "and the school-age rules",
-    "dropout.services": "screening rounds, cases and their actions",
-    "dropout.yearend": "a closing school year's settled rate figures, in bulk",
-    "dropout.demo": "the demo city's dropout ledgers",
-    "aid.demo": "the demo city's aid ledgers",
 }
+
+
+def write_services() -> dict[str, str]:
+    """Every module that may write ledger rows besides the door: core's and the areas'."""
+    return {**WRITE_SERVICES, **registry["write_services"]}
+
 
 # Said when the database refused a save that validation had let through: another save of the
 # same key won the race. (A model whose constraints name the existing row says that instead.)

@@ -16,6 +16,7 @@ class DropoutConfig(AreaConfig):
         "ExemptionKindEnum": "dropout.models.ExemptionKind",
         "VerificationMethodEnum": "dropout.models.VerificationMethod",
     }
+    area_write_services = {"services": "screening rounds, cases and their actions"}
 
     def ready(self):
         super().ready()

@@ -1,5 +1,6 @@
 """Nothing writes a ledger row around the write door (core.services): an `ast` scan of every
-module of every project app that is not a declared write service (core.services.WRITE_SERVICES).
+module of every project app that is not a declared write service (core.services.write_services():
+core's own and those the areas declare in their AppConfig).
 
 Reported, in the scanned modules:
 
@@ -29,7 +30,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
-from core.services import WRITE_SERVICES
+from core.services import write_services
 from tests.core.test_no_bypass_reads import (
     ROOT,
     UNRESOLVED,
@@ -87,7 +88,7 @@ class Finding:
 
 
 def is_write_service(module: str) -> bool:
-    return any(module == name or module.startswith(name + ".") for name in WRITE_SERVICES)
+    return any(module == name or module.startswith(name + ".") for name in write_services())
 
 
 def project_modules() -> list[Path]:
@@ -212,7 +213,7 @@ def test_the_scan_covers_the_doors_and_skips_only_the_write_services():
 def test_every_declared_write_service_exists_and_writes():
     """A declared write service that no longer writes a ledger row is a stale declaration."""
     quiet = []
-    for name in WRITE_SERVICES:
+    for name in write_services():
         module = importlib.import_module(name)
         paths = (
             sorted(Path(module.__file__).parent.rglob("*.py"))
@@ -223,7 +224,7 @@ def test_every_declared_write_service_exists_and_writes():
             continue  # the door: its writes are the ones everybody else must use
         if not any(scan_source(p.read_text("utf-8"), name, vars(module)) for p in paths):
             quiet.append(name)
-    assert not quiet, f"WRITE_SERVICES entries that write no row (remove them): {quiet}"
+    assert not quiet, f"declared write services that write no row (remove them): {quiet}"
 
 
 def test_no_module_writes_a_ledger_row_around_the_door():
@@ -231,7 +232,8 @@ def test_no_module_writes_a_ledger_row_around_the_door():
     unexplained = [str(finding) for finding in findings if finding.key not in ALLOWED]
     assert not unexplained, (
         "a write outside the write door — call core.services.row_create / row_update / "
-        "row_delete (or a write service declared in core.services.WRITE_SERVICES), or, for a "
+        "row_delete (or a declared write service: core.services.WRITE_SERVICES, an area's "
+        "area_write_services), or, for a "
         "row that is not a ledger row, allowlist it in ALLOWED saying what it writes:\n"
         + "\n".join(unexplained)
     )
