@@ -19,7 +19,7 @@ from tests.factories import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
-ROWS = 2000  # a few seconds of writing on the worker: long enough to watch the bar move
+ROWS = 8000  # seconds of writing on the worker, even on a quiet machine: the bar polls every 1 s
 BORN = dt.date(2014, 3, 1)
 
 
