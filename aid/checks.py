@@ -54,73 +54,67 @@ def _gap_table_kwargs(params):
     return {**note_context(CheckKind.GAP)(params), "due": due}
 
 
-GAPS = register(
-    CheckList(
-        app="aid",
-        name=CheckKind.GAP,
-        url_name="aid-gap-list",
-        route="aid/checks/gaps/",
-        title=_("Eligible but not aided"),
-        description=_(
-            "Enrolled students on the current roster (poverty-alleviated households, and "
-            "monitored households whose risk is not eliminated) or aided last term in an aid "
-            "category, in a stage with a programme for the term, with no aid paid for the term. "
-            "Each is either paid or given a reason."
-        ),
-        rows=lambda user, school_year, term: selectors.gap_list(
-            user=user, school_year=school_year, term=term
-        ),
-        filterset=GapFilterSet,
-        table=GapTable,
-        params=period(term_required=True),
-        table_kwargs=_gap_table_kwargs,
-        audit_model=CheckNote,
-        note_model=CheckNote,
+def aid_check(*, name, selector, term_required=False, table_kwargs=None, **fields):
+    """One of aid's check lists: the rows of an aid selector for the period, each row with its
+    reason (aid.models.CheckNote, audited as such)."""
+    return register(
+        CheckList(
+            app="aid",
+            name=name,
+            rows=lambda user, school_year, term: selector(
+                user=user, school_year=school_year, term=term
+            ),
+            params=period(term_required=term_required),
+            table_kwargs=table_kwargs or note_context(name),
+            audit_model=CheckNote,
+            note_model=CheckNote,
+            **fields,
+        )
     )
+
+
+GAPS = aid_check(
+    name=CheckKind.GAP,
+    selector=selectors.gap_list,
+    term_required=True,
+    table_kwargs=_gap_table_kwargs,
+    url_name="aid-gap-list",
+    route="aid/checks/gaps/",
+    title=_("Eligible but not aided"),
+    description=_(
+        "Enrolled students on the current roster (poverty-alleviated households, and "
+        "monitored households whose risk is not eliminated) or aided last term in an aid "
+        "category, in a stage with a programme for the term, with no aid paid for the term. "
+        "Each is either paid or given a reason."
+    ),
+    filterset=GapFilterSet,
+    table=GapTable,
 )
 
-BELOW_STANDARD = register(
-    CheckList(
-        app="aid",
-        name=CheckKind.BELOW_STANDARD,
-        url_name="aid-below-standard",
-        route="aid/checks/below-standard/",
-        title=_("Below the standard"),
-        description=_(
-            "Disbursements whose amount is under the programme's standard for their school year "
-            "and term."
-        ),
-        rows=lambda user, school_year, term: selectors.below_standard(
-            user=user, school_year=school_year, term=term
-        ),
-        filterset=BelowStandardFilterSet,
-        table=BelowStandardTable,
-        params=period(term_required=False),
-        table_kwargs=note_context(CheckKind.BELOW_STANDARD),
-        audit_model=CheckNote,
-        note_model=CheckNote,
-    )
+BELOW_STANDARD = aid_check(
+    name=CheckKind.BELOW_STANDARD,
+    selector=selectors.below_standard,
+    url_name="aid-below-standard",
+    route="aid/checks/below-standard/",
+    title=_("Below the standard"),
+    description=_(
+        "Disbursements whose amount is under the programme's standard for their school year "
+        "and term."
+    ),
+    filterset=BelowStandardFilterSet,
+    table=BelowStandardTable,
 )
 
-DUPLICATES = register(
-    CheckList(
-        app="aid",
-        name=CheckKind.DUPLICATE,
-        url_name="aid-duplicates",
-        route="aid/checks/duplicates/",
-        title=_("Paid by two counties"),
-        description=_(
-            "Students paid by more than one county in the same term. Only your county's rows "
-            "are shown, with the name of the other county."
-        ),
-        rows=lambda user, school_year, term: selectors.cross_county_duplicates(
-            user=user, school_year=school_year, term=term
-        ),
-        filterset=DuplicateFilterSet,
-        table=DuplicateTable,
-        params=period(term_required=False),
-        table_kwargs=note_context(CheckKind.DUPLICATE),
-        audit_model=CheckNote,
-        note_model=CheckNote,
-    )
+DUPLICATES = aid_check(
+    name=CheckKind.DUPLICATE,
+    selector=selectors.cross_county_duplicates,
+    url_name="aid-duplicates",
+    route="aid/checks/duplicates/",
+    title=_("Paid by two counties"),
+    description=_(
+        "Students paid by more than one county in the same term. Only your county's rows "
+        "are shown, with the name of the other county."
+    ),
+    filterset=DuplicateFilterSet,
+    table=DuplicateTable,
 )
