@@ -15,7 +15,7 @@ from aid.models import (
     Stage,
     fen,
 )
-from core.tables import CheckTable, LedgerTable, MaskedIdColumn, NoteColumn
+from core.tables import CheckTable, LedgerTable, MaskedIdColumn, NoteColumn, PersonTable
 
 NOTE_FORM = "aid/_check_note_form.html"
 
@@ -47,9 +47,7 @@ class YesNoUnknownColumn(tables.Column):
         return "" if value is None else str(_("Yes") if value else _("No"))
 
 
-class DisbursementTable(LedgerTable):
-    name = tables.Column(linkify=True)
-    id_number = MaskedIdColumn()
+class DisbursementTable(PersonTable):
     amount = MoneyColumn()
     paid_on = date_column()
     student = tables.BooleanColumn(verbose_name=_("in the registry"), orderable=False)
@@ -72,10 +70,7 @@ class DisbursementTable(LedgerTable):
         order_by = ("-school_year", "term", "school", "name")
 
 
-class CheckNoteTable(LedgerTable):
-    name = tables.Column(linkify=True)
-    id_number = MaskedIdColumn()
-
+class CheckNoteTable(PersonTable):
     class Meta(LedgerTable.Meta):
         model = CheckNote
         fields = [
@@ -93,9 +88,7 @@ class CheckNoteTable(LedgerTable):
         ]
 
 
-class OutOfAreaStudentTable(LedgerTable):
-    name = tables.Column(linkify=True)
-    id_number = MaskedIdColumn()
+class OutOfAreaStudentTable(PersonTable):
     verified_on = date_column(verbose_name=_("verified on"))
     receives_aid = YesNoUnknownColumn()
     meets_standard = YesNoUnknownColumn()

@@ -54,6 +54,13 @@ class LedgerTable(tables.Table):
         template_name = "django_tables2/bootstrap5.html"
 
 
+class PersonTable(LedgerTable):
+    """Base of a ledger of people: the name links to the record, the ID number is masked."""
+
+    name = tables.Column(linkify=True)
+    id_number = MaskedIdColumn()
+
+
 class CheckTable(LedgerTable):
     """Base of a check list's table (core.checklists): the officer's note on each row is a text
     column in the export and, on screen, the form a subclass names in `reason_form`
@@ -112,9 +119,7 @@ class SchoolEnrolmentTable(LedgerTable):
         fields = ["school", "county", "school_year", "enrolment", "boarders"]
 
 
-class StudentTable(LedgerTable):
-    name = tables.Column(linkify=True)
-    id_number = MaskedIdColumn()
+class StudentTable(PersonTable):
     age = AgeColumn()
     school = tables.Column(linkify=True)
 
@@ -143,9 +148,7 @@ class RosterVersionTable(LedgerTable):
         sequence = ["label", "county", "children", "..."]
 
 
-class RosterChildTable(LedgerTable):
-    name = tables.Column(linkify=True)
-    id_number = MaskedIdColumn()
+class RosterChildTable(PersonTable):
     age = AgeColumn()
 
     class Meta(LedgerTable.Meta):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from core.tables import AgeColumn, LedgerTable, MaskedIdColumn
+from core.tables import AgeColumn, LedgerTable, PersonTable
 from dropout.models import (
     CaseAction,
     CohortBaseline,
@@ -19,10 +19,7 @@ from dropout.models import (
 )
 
 
-class OutOfCityEnrolmentTable(LedgerTable):
-    name = tables.Column(linkify=True)
-    id_number = MaskedIdColumn()
-
+class OutOfCityEnrolmentTable(PersonTable):
     class Meta(LedgerTable.Meta):
         model = OutOfCityEnrolment
         fields = [
@@ -40,10 +37,7 @@ class OutOfCityEnrolmentTable(LedgerTable):
         ]
 
 
-class ExemptionTable(LedgerTable):
-    name = tables.Column(linkify=True)
-    id_number = MaskedIdColumn()
-
+class ExemptionTable(PersonTable):
     class Meta(LedgerTable.Meta):
         model = Exemption
         fields = [
@@ -82,9 +76,7 @@ class ScreeningRoundTable(LedgerTable):
         order_by = ("-screening_date",)
 
 
-class ScreeningResultTable(LedgerTable):
-    name = tables.Column(linkify=True)
-    id_number = MaskedIdColumn()
+class ScreeningResultTable(PersonTable):
     age = AgeColumn()
     school = tables.Column(linkify=True)
 
@@ -108,10 +100,7 @@ class ScreeningResultTable(LedgerTable):
         ]
 
 
-class DropoutCaseTable(LedgerTable):
-    name = tables.Column(linkify=True)
-    id_number = MaskedIdColumn()
-
+class DropoutCaseTable(PersonTable):
     class Meta(LedgerTable.Meta):
         model = DropoutCase
         fields = [
