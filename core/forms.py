@@ -31,7 +31,7 @@ class SchoolYearField(forms.TypedChoiceField):
         kwargs.setdefault("error_messages", {"invalid_choice": _("Choose a school year listed.")})
         years = tuple(years)  # read when the choices are (never at import)
         super().__init__(coerce=int, choices=lambda: calendar.school_year_choices(*years), **kwargs)
-        self.widget.attrs.setdefault("class", "form-select form-select-sm")
+        self.widget.attrs.setdefault("class", "form-select form-select-sm school-year-select")
 
 
 class SchoolYearForm(forms.Form):
