@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -21,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from core import idnumbers
 from core.calendar import Term
+from core.fields import user_reference
 from core.models import IdNumberField, LedgerUrlMixin, PersonMixin, Region, RegionLevel, School
 from core.scoping import CityLevelQuerySet, ScopedModel
 
@@ -331,15 +331,7 @@ class CheckNote(PersonMixin, ScopedModel):
         verbose_name=_("programme"),
     )
     reason = models.TextField(_("reason"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = user_reference(_("recorded by"), editable=False)
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -9,12 +9,12 @@ One conflict is kept per (ledger, ID number, asking county) while it is open.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import idnumbers
+from core.fields import user_reference
 from core.models import IdNumberField, Region
 from core.scoping import ScopedQuerySet, home_county_of, sees_everything
 
@@ -51,13 +51,7 @@ class RegistryConflict(models.Model):
         related_name="+",
         verbose_name=_("county holding the row"),
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        verbose_name=_("user"),
-    )
+    actor = user_reference(_("user"), blank=False)
     source = models.CharField(_("entered through"), max_length=10, choices=ConflictSource.choices)
     attempts = models.PositiveIntegerField(_("attempts"), default=1)
     created_at = models.DateTimeField(_("first attempt"), auto_now_add=True)
@@ -65,14 +59,7 @@ class RegistryConflict(models.Model):
     resolution = models.CharField(
         _("resolution"), max_length=12, choices=ConflictResolution.choices, blank=True
     )
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("resolved by"),
-    )
+    resolved_by = user_reference(_("resolved by"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()

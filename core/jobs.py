@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.fields import county_reference, user_reference
 from core.scoping import ScopedQuerySet, home_county_of
 
 logger = logging.getLogger(__name__)
@@ -103,22 +104,8 @@ class JobRun(models.Model):
 
     kind = models.CharField(_("kind"), max_length=40, db_index=True)
     title = models.CharField(_("title"), max_length=200)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("user"),
-    )
-    county = models.ForeignKey(
-        "core.Region",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("county"),
-    )
+    actor = user_reference(_("user"))
+    county = county_reference()
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     status = models.CharField(
         pgettext_lazy("job", "status"),

@@ -11,12 +11,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import user_reference
 from core.scoping import CityLevelQuerySet, require_city_admin
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
@@ -32,14 +32,7 @@ class SchoolYearStart(models.Model):
         _("school year"), unique=True, validators=YEAR_VALIDATORS
     )
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("started by"),
-    )
+    started_by = user_reference(_("started by"))
 
     objects = CityLevelQuerySet.as_manager()
 
@@ -69,14 +62,7 @@ class SchoolAgeRule(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     set_at = models.DateTimeField(_("set at"), auto_now_add=True)
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("set by"),
-    )
+    set_by = user_reference(_("set by"))
 
     objects = CityLevelQuerySet.as_manager()
 

@@ -8,13 +8,13 @@ reconciles it. It therefore lives in core, beside the registry; its ledger pages
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core import calendar, idnumbers
+from core.fields import user_reference
 from core.models import Gender, IdNumberField, LedgerUrlMixin, PersonMixin, Region, RegionLevel
 from core.scoping import ScopedModel, ScopedQuerySet, TownshipScopedModel
 
@@ -49,15 +49,7 @@ class RosterVersion(LedgerUrlMixin, ScopedModel):
     """One snapshot of a county's roster 监测名单 (each import makes a new one)."""
 
     label = models.CharField(_("label"), max_length=100)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("imported by"),
-        editable=False,
-    )
+    imported_by = user_reference(_("imported by"), editable=False)
     import_run = models.ForeignKey(
         "core.ImportRun",
         on_delete=models.SET_NULL,

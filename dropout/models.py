@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -23,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.areas import setting
 from core.calendar import birth_window
+from core.fields import job_reference, user_reference
 from core.models import (
     Grade,
     HouseholdCategory,
@@ -284,23 +284,9 @@ class ScreeningRound(LedgerUrlMixin, models.Model):
     roster_versions = models.ManyToManyField(
         RosterVersion, related_name="rounds", verbose_name=_("roster versions")
     )
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("started by"),
-    )
+    started_by = user_reference(_("started by"))
     scheduled = models.BooleanField(_("started by the schedule"), default=False)
-    job = models.ForeignKey(
-        "core.JobRun",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("job"),
-    )
+    job = job_reference()
     status = models.CharField(
         pgettext_lazy("screening round", "status"),
         max_length=10,
@@ -581,15 +567,8 @@ class DropoutCase(PersonMixin, TownshipScopedModel):
     )
     return_date = models.DateField(_("back at school from"), null=True, blank=True)
     outcome_note = models.TextField(_("outcome note"), blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("resolved by"),
-        db_index=False,  # never filtered on; kept out of the round's bulk insert
-    )
+    # never filtered on; kept out of the round's bulk insert
+    resolved_by = user_reference(_("resolved by"), db_index=False)
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     confirmed_in_round = models.ForeignKey(
         ScreeningRound,
@@ -609,15 +588,8 @@ class DropoutCase(PersonMixin, TownshipScopedModel):
         help_text=_("A round after the resolution still found the child out of school."),
         db_index=False,  # never filtered on; kept out of the round's bulk insert
     )
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("closed by"),
-        db_index=False,  # never filtered on; kept out of the round's bulk insert
-    )
+    # never filtered on; kept out of the round's bulk insert
+    closed_by = user_reference(_("closed by"), db_index=False)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     close_note = models.TextField(
         _("verified at closing"),
@@ -685,14 +657,7 @@ class CaseAction(ScopedModel):
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=ActionKind.choices)
     note = models.TextField(_("note"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    actor = user_reference(_("recorded by"))
 
     class Meta:
         ordering = ["case", "date", "id"]

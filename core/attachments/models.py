@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -10,6 +9,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import county_reference, user_reference
 from core.scoping import ScopedQuerySet, row_school_id, school_path
 
 
@@ -49,13 +49,7 @@ class Attachment(models.Model):
     )
     object_id = models.PositiveBigIntegerField(_("row"))
     row = GenericForeignKey("content_type", "object_id")
-    county = models.ForeignKey(
-        "core.Region",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("county"),
+    county = county_reference(
         help_text=_(
             "The row's county; for a row shared by several counties, the uploader's county "
             "(empty when uploaded by the city)."
@@ -73,14 +67,7 @@ class Attachment(models.Model):
     width = models.PositiveIntegerField(_("width"), null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True, editable=False)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = user_reference(_("uploaded by"))
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = AttachmentQuerySet.as_manager()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import county_reference, job_reference, user_reference
 from core.scoping import ScopedQuerySet
 
 MAX_STORED_ERRORS = 1000
@@ -27,22 +27,9 @@ class ImportRun(models.Model):
     school_field = "actor__school"  # a school officer's runs are its school's (its own, in fact)
 
     ledger = models.CharField(_("ledger"), max_length=60, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("user"),
-    )
-    county = models.ForeignKey(
-        "core.Region",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("county"),
-        help_text=_("The county of a county user's import; empty for city users."),
+    actor = user_reference(_("user"))
+    county = county_reference(
+        help_text=_("The county of a county user's import; empty for city users.")
     )
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
@@ -75,14 +62,7 @@ class ImportRun(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
-    job = models.ForeignKey(
-        "core.JobRun",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("job"),
-    )
+    job = job_reference()
 
     objects = ScopedQuerySet.as_manager()
 
