@@ -16,20 +16,24 @@ own scan (tests/core/test_no_bypass_writes.py); this one is about which rows a d
 from __future__ import annotations
 
 import ast
-import importlib
 import sys
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.conf import settings
-from django.db import models
 
-ROOT = Path(settings.BASE_DIR)
+from tests.core import ast_scan
+from tests.core.ast_scan import (
+    MANAGERS,
+    ROOT,
+    UNRESOLVED,
+    Finding,
+    ModuleScan,
+    project_files,
+    scoped_models,
+)
+
 DOOR_FILES = {"views.py", "api.py", "tasks.py", "selectors.py"}
-MANAGERS = {"objects", "_default_manager", "_base_manager"}
 SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 # `.objects.none()` reads nothing (a form field's queryset, narrowed per user later).
 SAFE_AFTER_OBJECTS = {"visible_to", "none"}
@@ -85,148 +89,44 @@ ALLOWED = {
 }
 
 
-@dataclass(frozen=True)
-class Finding:
-    path: str
-    function: str
-    expression: str
-    line: int
-
-    @property
-    def key(self):
-        return (self.path, self.function, self.expression)
-
-    def __str__(self):
-        return f"{self.path}:{self.line} in {self.function}: {self.expression}"
-
-
-def scoped_models() -> set[type]:
-    return {model for model in apps.get_models() if hasattr(model._default_manager, "visible_to")}
-
-
 def door_files() -> list[Path]:
     """views.py, api.py, tasks.py, selectors.py and *_views.py / *_api.py of every project app."""
-    found = set()
-    for config in apps.get_app_configs():
-        folder = Path(config.path)
-        # A project app is a package of this repository; an installed one (a virtualenv inside
-        # the checkout, as in CI) is not, even though its folder lies under ROOT.
-        if folder != ROOT.joinpath(*config.name.split(".")):
-            continue
-        for path in folder.rglob("*.py"):
-            if "migrations" in path.parts or "management" in path.parts:
-                continue
-            if path.name in DOOR_FILES or path.stem.endswith(("_views", "_api")):
-                found.add(path)
-    return sorted(found)
-
-
-UNRESOLVED = object()
-
-
-def _namespace_from_imports(tree) -> dict:
-    """What the module's imports bind, top-level and inside functions (for source text that is
-    not an importable module, such as the planted one, and for imports done in a function)."""
-    names = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            module = importlib.import_module(node.module)
-            for alias in node.names:
-                names[alias.asname or alias.name] = getattr(module, alias.name, UNRESOLVED)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    names[alias.asname] = importlib.import_module(alias.name)
-                else:
-                    top = alias.name.split(".")[0]
-                    names[top] = importlib.import_module(top)
-    return names
-
-
-def _resolve(node, namespace):
-    if isinstance(node, ast.Name):
-        return namespace.get(node.id, UNRESOLVED)
-    if isinstance(node, ast.Attribute):
-        base = _resolve(node.value, namespace)
-        if base is UNRESOLVED:
-            return UNRESOLVED
-        return getattr(base, node.attr, UNRESOLVED)
-    return UNRESOLVED
-
-
-def _is_model(value) -> bool:
-    return isinstance(value, type) and issubclass(value, models.Model)
+    return sorted(
+        path
+        for path in project_files()
+        if "management" not in path.parts
+        and (path.name in DOOR_FILES or path.stem.endswith(("_views", "_api")))
+    )
 
 
 def scan_source(source: str, path: str, namespace: dict | None = None) -> list[Finding]:
-    tree = ast.parse(source)
-    namespace = {**_namespace_from_imports(tree), **(namespace or {})}
-    scoped = scoped_models()
-    parents = {}
-    scopes = {}
-
-    def visit(node, qualname):
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
-            inner = qualname
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                inner = f"{qualname}.{child.name}" if qualname else child.name
-            scopes[child] = inner
-            visit(child, inner)
-
-    visit(tree, "")
-
-    def counts_as_scoped(base) -> bool:
-        value = _resolve(base, namespace)
-        if value is UNRESOLVED:
-            return True
-        return _is_model(value) and value in scoped
-
-    found = []
-
-    def report(node, expression):
-        # The innermost function (or class) names the entry.
-        function = (scopes.get(node, "") or "<module>").rsplit(".", 1)[-1]
-        found.append((node.lineno, node.col_offset, function, expression))
-
-    for node in ast.walk(tree):
+    scan = ModuleScan(source, path, namespace)
+    for node in scan.nodes():
         if isinstance(node, ast.Attribute) and node.attr in MANAGERS:
-            if not counts_as_scoped(node.value):
+            if not scan.counts_as_scoped(node.value):
                 continue
-            parent = parents.get(node)
+            parent = scan.parents.get(node)
             then = parent.attr if isinstance(parent, ast.Attribute) else None
             if node.attr == "objects" and then in SAFE_AFTER_OBJECTS:
                 continue
-            expression = ast.unparse(node) + (f".{then}" if then else "")
-            report(node, expression)
+            scan.report(node, ast.unparse(node) + (f".{then}" if then else ""))
         elif isinstance(node, ast.Call) and node.args:
             function = node.func
             name = function.id if isinstance(function, ast.Name) else getattr(function, "attr", "")
             if name not in SHORTCUTS:
                 continue
             first = node.args[0]
-            value = _resolve(first, namespace)
-            model_class = _is_model(value) and value in scoped
+            value = scan.resolve(first)
             unknown_model = value is UNRESOLVED and (
                 isinstance(first, ast.Attribute) and first.attr == "model"
             )
-            if model_class or unknown_model:
-                report(node, f"{name}({ast.unparse(first)})")
-    findings = []
-    seen: dict[tuple, int] = {}
-    for line, _column, function, expression in sorted(found):
-        # A second identical expression in the same function is told apart as "…#2".
-        seen[function, expression] = seen.get((function, expression), 0) + 1
-        if seen[function, expression] > 1:
-            expression = f"{expression}#{seen[function, expression]}"
-        findings.append(Finding(path, function, expression, line))
-    return findings
+            if scan.is_scoped_model(value) or unknown_model:
+                scan.report(node, f"{name}({ast.unparse(first)})")
+    return scan.findings()
 
 
 def scan_file(path: Path) -> list[Finding]:
-    relative = path.relative_to(ROOT)
-    module = importlib.import_module(".".join(relative.with_suffix("").parts))
-    return scan_source(path.read_text("utf-8"), relative.as_posix(), vars(module))
+    return ast_scan.scan_file(path, scan_source)
 
 
 def scan_all() -> list[Finding]:

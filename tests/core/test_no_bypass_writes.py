@@ -24,23 +24,14 @@ import ast
 import importlib
 import sys
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 
 from core.services import write_services
-from tests.core.test_no_bypass_reads import (
-    ROOT,
-    UNRESOLVED,
-    _is_model,
-    _namespace_from_imports,
-    _resolve,
-    scoped_models,
-)
+from tests.core import ast_scan
+from tests.core.ast_scan import MANAGERS, ROOT, Finding, ModuleScan, module_name, project_files
 
-MANAGERS = {"objects", "_default_manager", "_base_manager"}
 MANAGER_WRITES = {
     "create",
     "update",
@@ -72,42 +63,16 @@ ALLOWED = {
 }
 
 
-@dataclass(frozen=True)
-class Finding:
-    path: str
-    function: str
-    expression: str
-    line: int
-
-    @property
-    def key(self):
-        return (self.path, self.function, self.expression)
-
-    def __str__(self):
-        return f"{self.path}:{self.line} in {self.function}: {self.expression}"
-
-
 def is_write_service(module: str) -> bool:
     return any(module == name or module.startswith(name + ".") for name in write_services())
 
 
 def project_modules() -> list[Path]:
     """Every module of every project app, but migrations and the declared write services."""
-    found = set()
-    for config in apps.get_app_configs():
-        folder = Path(config.path)
-        if folder != ROOT.joinpath(*config.name.split(".")):
-            continue  # an installed app in a virtualenv inside the checkout
-        for path in folder.rglob("*.py"):
-            if "migrations" in path.parts:
-                continue
-            module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-            if not is_write_service(module):
-                found.add(path)
-    return sorted(found)
+    return sorted(path for path in project_files() if not is_write_service(module_name(path)))
 
 
-def _manager_root(node, namespace):
+def _manager_root(node):
     """If `node` is a chain `X.objects.<calls…>`, the `X.objects` attribute node; else None."""
     while True:
         if isinstance(node, ast.Call):
@@ -121,35 +86,16 @@ def _manager_root(node, namespace):
 
 
 def scan_source(source: str, path: str, namespace: dict | None = None) -> list[Finding]:
-    tree = ast.parse(source)
-    namespace = {**_namespace_from_imports(tree), **(namespace or {})}
-    scoped = scoped_models()
-    scopes = {}
-
-    def visit(node, qualname):
-        for child in ast.iter_child_nodes(node):
-            inner = qualname
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                inner = f"{qualname}.{child.name}" if qualname else child.name
-            scopes[child] = inner
-            visit(child, inner)
-
-    visit(tree, "")
-
-    def scoped_manager(manager) -> bool:
-        value = _resolve(manager.value, namespace)
-        return value is UNRESOLVED or (_is_model(value) and value in scoped)
-
-    found = []
-    for node in ast.walk(tree):
+    scan = ModuleScan(source, path, namespace)
+    for node in scan.nodes():
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         method = node.func.attr
         if method not in MANAGER_WRITES | ROW_WRITES:
             continue
-        manager = _manager_root(node.func.value, namespace)
+        manager = _manager_root(node.func.value)
         if manager is not None:
-            if method not in MANAGER_WRITES or not scoped_manager(manager):
+            if method not in MANAGER_WRITES or not scan.counts_as_scoped(manager.value):
                 continue
             expression = f"{ast.unparse(manager)}…{method}"
         else:
@@ -164,21 +110,12 @@ def scan_source(source: str, path: str, namespace: dict | None = None) -> list[F
             if isinstance(commit, ast.Constant) and commit.value is False:
                 continue  # form.save(commit=False) builds the row, writes nothing
             expression = f"{ast.unparse(node.func.value)}.{method}"
-        function = (scopes.get(node, "") or "<module>").rsplit(".", 1)[-1]
-        found.append((node.lineno, node.col_offset, function, expression))
-    findings, seen = [], {}
-    for line, _column, function, expression in sorted(found):
-        seen[function, expression] = seen.get((function, expression), 0) + 1
-        if seen[function, expression] > 1:
-            expression = f"{expression}#{seen[function, expression]}"
-        findings.append(Finding(path, function, expression, line))
-    return findings
+        scan.report(node, expression)
+    return scan.findings()
 
 
 def scan_file(path: Path) -> list[Finding]:
-    relative = path.relative_to(ROOT)
-    module = importlib.import_module(".".join(relative.with_suffix("").parts))
-    return scan_source(path.read_text("utf-8"), relative.as_posix(), vars(module))
+    return ast_scan.scan_file(path, scan_source)
 
 
 def scan_all() -> list[Finding]:
