@@ -24,3 +24,13 @@ if XDIST_WORKER:
 # that a cache that is down is skipped).
 if REDIS_URL:  # noqa: F405
     CACHES["default"]["OPTIONS"].update(socket_timeout=5.0, socket_connect_timeout=5.0)  # noqa: F405
+
+# WhiteNoise scans the static files when the middleware is built, and the test client builds it
+# for every client, nearly once a test: the test settings' WhiteNoise scans once per process and
+# serves the same files (tests/static_files.py).
+MIDDLEWARE = [  # noqa: F405
+    "tests.static_files.WhiteNoiseMiddleware"
+    if name == "whitenoise.middleware.WhiteNoiseMiddleware"
+    else name
+    for name in MIDDLEWARE  # noqa: F405
+]
