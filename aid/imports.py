@@ -30,7 +30,7 @@ from aid.models import (
 )
 from core import idnumbers
 from core.importing.spec import Column, ImportSpec, Kind, ReferenceSheet, RowInvalid
-from core.imports import SCHOOL_COLUMN
+from core.imports import SCHOOL_COLUMN, SCHOOL_YEAR_COLUMN
 from core.models import RegionLevel, Student
 from core.scoping import county_of, school_of
 
@@ -100,14 +100,7 @@ class DisbursementImportSpec(ImportSpec):
             example="义务教育寄宿生生活补助（小学）",
             help=gettext_lazy("The programme's name or code, as on the programmes page."),
         ),
-        Column(
-            "school_year",
-            "学年",
-            variants=("学年度", "年度"),
-            kind=Kind.SCHOOL_YEAR,
-            required=True,
-            example="2023-2024",
-        ),
+        SCHOOL_YEAR_COLUMN,
         Column(
             "term",
             "学期",

@@ -110,6 +110,16 @@ SCHOOL_COLUMN = Column(
     help=gettext_lazy("A 学校名称 column may stand for it."),
 )
 
+# The row's school year 学年 (2023, 2023-2024, 2023学年 → 2023), alike in every import.
+SCHOOL_YEAR_COLUMN = Column(
+    "school_year",
+    "学年",
+    variants=("学年度", "年度"),
+    kind=Kind.SCHOOL_YEAR,
+    required=True,
+    example="2023-2024",
+)
+
 
 def _ref_id(value):
     return value.id if value is not None else None
@@ -338,14 +348,7 @@ class SchoolEnrolmentImportSpec(ImportSpec):
     natural_key = ("school_id", "school_year")
     columns = (
         SCHOOL_COLUMN,
-        Column(
-            "school_year",
-            "学年",
-            variants=("学年度", "年度"),
-            kind=Kind.SCHOOL_YEAR,
-            required=True,
-            example="2023",
-        ),
+        SCHOOL_YEAR_COLUMN,
         Column(
             "enrolment",
             "在校生数",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from core.importing.spec import Column, ImportSpec, Kind, RowInvalid
 from core.imports import CHILD_EXAMPLE_ID as EXAMPLE_ID
-from core.imports import COUNTY_COLUMN, county_of
+from core.imports import COUNTY_COLUMN, SCHOOL_YEAR_COLUMN, county_of
 from core.models import Locality, RegionLevel
 from dropout.models import (
     CohortBaseline,
@@ -48,8 +48,7 @@ class OutOfCityEnrolmentImportSpec(ImportSpec):
         COUNTY_COLUMN,
         Column("township", "乡镇", variants=("户籍乡镇", "所在乡镇"), kind=Kind.REGION,
                levels=(RegionLevel.TOWNSHIP,), within="county", example="长汀镇"),
-        Column("school_year", "学年", variants=("学年度",), kind=Kind.SCHOOL_YEAR, required=True,
-               example="2023-2024"),
+        SCHOOL_YEAR_COLUMN,
         Column("place", "就读地", variants=("就读省市", "就读地区"), required=True,
                example="辽宁省沈阳市"),
         Column("school_name", "就读学校", variants=("学校名称", "学校"), required=True,
