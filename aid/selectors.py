@@ -581,26 +581,14 @@ def chart_data(figures: dict) -> dict:
     return {
         "counties": charts.bars(
             categories=[row["name"] for row in counties],
-            series=[
-                charts.Series(
-                    _("Amount (10,000 yuan)"),
-                    [row["wan"] for row in counties],
-                    [row["url"] for row in counties],
-                )
-            ],
+            series=[charts.Series.of(_("Amount (10,000 yuan)"), counties, "wan")],
         ),
         "categories": charts.pie(
             items=[(row["name"], row["wan"], row["url"]) for row in figures["by_category"]]
         ),
         "programmes": charts.bars(
             categories=[row["name"] for row in programmes],
-            series=[
-                charts.Series(
-                    _("Person-times"),
-                    [row["person_times"] for row in programmes],
-                    [row["url"] for row in programmes],
-                )
-            ],
+            series=[charts.Series.of(_("Person-times"), programmes, "person_times")],
             horizontal=True,
         ),
         "publicity": charts.pie(

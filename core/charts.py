@@ -15,7 +15,7 @@ What every chart does follows from here and the one script, so an area inherits 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,6 +30,12 @@ class Series:
     data: Sequence[int | Decimal | str]  # counts, or money as Decimal / decimal strings
     urls: Sequence[str] = ()
     axis: int = 0  # 1: read against a second value axis (a figure of another magnitude)
+
+    @classmethod
+    def of(cls, name: str, rows: Sequence[Mapping], value: str, url: str = "url", axis: int = 0):
+        """The series read off a selector's rows (dicts, one per category): each row's `value`,
+        its bar opening the row's `url`."""
+        return cls(name, [row[value] for row in rows], [row[url] for row in rows], axis)
 
 
 def _value(value) -> int | str:

@@ -68,15 +68,8 @@ def home_figures(*, user) -> dict:
         "chart": charts.bars(
             categories=[c.name for c in counties],
             series=[
-                charts.Series(
-                    _("Schools"), [r["schools"] for r in rows], [r["schools_url"] for r in rows]
-                ),
-                charts.Series(
-                    _("Students"),
-                    [r["students"] for r in rows],
-                    [r["students_url"] for r in rows],
-                    axis=1,
-                ),
+                charts.Series.of(_("Schools"), rows, "schools", "schools_url"),
+                charts.Series.of(_("Students"), rows, "students", "students_url", axis=1),
             ],
             category_urls=[r["schools_url"] for r in rows],
         ),

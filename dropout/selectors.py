@@ -174,11 +174,7 @@ def round_figures(*, screening_round: ScreeningRound, user) -> dict:
         # others, whose bars keep their value and a minimum height.
         "chart": charts.bars(
             categories=[c["label"] for c in classes],
-            series=[
-                charts.Series(
-                    _("Person-times"), [c["count"] for c in classes], [c["url"] for c in classes]
-                )
-            ],
+            series=[charts.Series.of(_("Person-times"), classes, "count")],
             horizontal=True,
         ),
     }
@@ -778,15 +774,9 @@ def dashboard(*, user, county=None, school_year: int | None = None) -> dict:
                     # dashboard row says so.
                     [r["suspected_open_url"] or r["person_times_url"] for r in county_rows],
                 ),
-                charts.Series(
-                    _("Open cases"),
-                    [r["cases_open"] for r in county_rows],
-                    [r["cases_open_url"] for r in county_rows],
-                ),
-                charts.Series(
-                    _("Overdue cases"),
-                    [r["cases_overdue"] for r in county_rows],
-                    [r["cases_overdue_url"] for r in county_rows],
+                charts.Series.of(_("Open cases"), county_rows, "cases_open", "cases_open_url"),
+                charts.Series.of(
+                    _("Overdue cases"), county_rows, "cases_overdue", "cases_overdue_url"
                 ),
             ],
             category_urls=[r["cases_open_url"] for r in county_rows],
@@ -794,11 +784,7 @@ def dashboard(*, user, county=None, school_year: int | None = None) -> dict:
         "chart_person_times": charts.bars(
             categories=[r["county"].name for r in county_rows],
             series=[
-                charts.Series(
-                    _("Person-times"),
-                    [r["person_times"] for r in county_rows],
-                    [r["person_times_url"] for r in county_rows],
-                )
+                charts.Series.of(_("Person-times"), county_rows, "person_times", "person_times_url")
             ],
         ),
     }

@@ -35,6 +35,18 @@ def test_bars_carry_each_value_and_the_url_of_its_rows():
     assert chart["integer"] is True and chart["empty"] is False
 
 
+def test_a_series_read_off_rows_takes_each_rows_value_and_url():
+    rows = [
+        {"name": "海林市", "cases": 4, "url": "/c/?county=1", "open_url": "/o/?county=1"},
+        {"name": "东宁市", "cases": 0, "url": "/c/?county=2", "open_url": "/o/?county=2"},
+    ]
+    assert charts.Series.of("跟踪", rows, "cases") == charts.Series(
+        "跟踪", [4, 0], ["/c/?county=1", "/c/?county=2"]
+    )
+    second = charts.Series.of("跟踪", rows, "cases", "open_url", axis=1)
+    assert second.urls == ["/o/?county=1", "/o/?county=2"] and second.axis == 1
+
+
 def test_a_single_series_labels_open_its_bars_rows():
     chart = charts.bars(categories=["a"], series=[charts.Series("n", [1], ["/rows/"])])
     assert chart["category_urls"] == ["/rows/"]
