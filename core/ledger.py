@@ -117,45 +117,26 @@ class Ledger:
     def url_name(self, action: str) -> str:
         return f"{self.name}-{action}"
 
+    def page(self, route: str, view: type, action: str):
+        """The URL pattern of one of the ledger's pages: `view` bound to the ledger, served at
+        `<slug>/<route>` and named `<model>-<action>`."""
+        return path(f"{self.slug}/{route}", view.as_view(ledger=self), name=self.url_name(action))
+
     def urlpatterns(self):
         from core import views
 
-        detail_view = self.detail_view or views.LedgerDetailView
-        patterns = [
-            path(
-                f"{self.slug}/",
-                views.LedgerListView.as_view(ledger=self),
-                name=self.url_name("list"),
-            ),
-            path(
-                f"{self.slug}/export/",
-                views.LedgerExportView.as_view(ledger=self),
-                name=self.url_name("export"),
-            ),
-            path(
-                f"{self.slug}/<int:pk>/",
-                detail_view.as_view(ledger=self),
-                name=self.url_name("detail"),
-            ),
+        pages = [
+            ("", views.LedgerListView, "list"),
+            ("export/", views.LedgerExportView, "export"),
+            ("<int:pk>/", self.detail_view or views.LedgerDetailView, "detail"),
         ]
         if self.editable and self.form is not None:
-            patterns += [
-                path(
-                    f"{self.slug}/new/",
-                    views.LedgerCreateView.as_view(ledger=self),
-                    name=self.url_name("create"),
-                ),
-                path(
-                    f"{self.slug}/<int:pk>/edit/",
-                    views.LedgerUpdateView.as_view(ledger=self),
-                    name=self.url_name("update"),
-                ),
-                path(
-                    f"{self.slug}/<int:pk>/delete/",
-                    views.LedgerDeleteView.as_view(ledger=self),
-                    name=self.url_name("delete"),
-                ),
+            pages += [
+                ("new/", views.LedgerCreateView, "create"),
+                ("<int:pk>/edit/", views.LedgerUpdateView, "update"),
+                ("<int:pk>/delete/", views.LedgerDeleteView, "delete"),
             ]
+        patterns = [self.page(route, view, action) for route, view, action in pages]
         patterns += [
             path(f"{self.slug}/{route.route}", route.view.as_view(ledger=self), name=route.name)
             for route in self.routes

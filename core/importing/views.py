@@ -17,7 +17,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -211,27 +211,10 @@ class ImportConfirmView(ImportMixin, View):
 
 
 def import_urlpatterns(ledger) -> list:
-    prefix = f"{ledger.slug}/import"
     return [
-        path(f"{prefix}/", ImportUploadView.as_view(ledger=ledger), name=ledger.url_name("import")),
-        path(
-            f"{prefix}/template/",
-            ImportTemplateView.as_view(ledger=ledger),
-            name=ledger.url_name("import-template"),
-        ),
-        path(
-            f"{prefix}/<int:run_id>/",
-            ImportPreviewView.as_view(ledger=ledger),
-            name=ledger.url_name("import-preview"),
-        ),
-        path(
-            f"{prefix}/<int:run_id>/errors.xlsx",
-            ImportErrorsView.as_view(ledger=ledger),
-            name=ledger.url_name("import-errors"),
-        ),
-        path(
-            f"{prefix}/<int:run_id>/confirm/",
-            ImportConfirmView.as_view(ledger=ledger),
-            name=ledger.url_name("import-confirm"),
-        ),
+        ledger.page("import/", ImportUploadView, "import"),
+        ledger.page("import/template/", ImportTemplateView, "import-template"),
+        ledger.page("import/<int:run_id>/", ImportPreviewView, "import-preview"),
+        ledger.page("import/<int:run_id>/errors.xlsx", ImportErrorsView, "import-errors"),
+        ledger.page("import/<int:run_id>/confirm/", ImportConfirmView, "import-confirm"),
     ]
