@@ -162,18 +162,7 @@ class RegionSerializer(ScopedModelSerializer):
 class SchoolSerializer(ScopedModelSerializer):
     class Meta:
         model = School
-        fields = [
-            "id",
-            "code",
-            "name",
-            "county",
-            "township",
-            "kind",
-            "ownership",
-            "locality",
-            "boarding",
-            "is_central_kindergarten",
-        ]
+        fields = ["id", *School.ledger_fields]
 
 
 class SchoolEnrolmentSerializer(ScopedModelSerializer):

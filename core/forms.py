@@ -163,17 +163,7 @@ class ScopedModelForm(forms.ModelForm):
 class SchoolForm(ScopedModelForm):
     class Meta:
         model = School
-        fields = [
-            "code",
-            "name",
-            "county",
-            "township",
-            "kind",
-            "ownership",
-            "locality",
-            "boarding",
-            "is_central_kindergarten",
-        ]
+        fields = School.ledger_fields
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

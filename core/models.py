@@ -187,6 +187,19 @@ class Locality(models.TextChoices):
 class School(LedgerUrlMixin, ScopedModel):
     """A school, identified by its 10-digit school code 学校标识码."""
 
+    # The school ledger's columns, in this order in its table, form and API.
+    ledger_fields = (
+        "code",
+        "name",
+        "county",
+        "township",
+        "kind",
+        "ownership",
+        "locality",
+        "boarding",
+        "is_central_kindergarten",
+    )
+
     code = models.CharField(
         _("school code"),
         max_length=10,

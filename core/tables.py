@@ -97,17 +97,7 @@ class SchoolTable(LedgerTable):
 
     class Meta(LedgerTable.Meta):
         model = School
-        fields = [
-            "code",
-            "name",
-            "county",
-            "township",
-            "kind",
-            "ownership",
-            "locality",
-            "boarding",
-            "is_central_kindergarten",
-        ]
+        fields = School.ledger_fields
         order_by = ("code",)
 
 
