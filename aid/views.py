@@ -273,11 +273,17 @@ class ProgrammeDetailView(LoginRequiredMixin, View):
 
 
 class _CityFormView(CityAdminMixin, LoginRequiredMixin, View):
+    """A city administrator's form for a programme or a standard: a new one, or (with a pk in
+    the URL) the row it edits."""
+
     form_class = None
     title = ""
 
     def get_object(self, pk):
-        return None
+        if pk is None:
+            return None
+        model = self.form_class._meta.model
+        return get_object_or_404(model.objects.visible_to(self.request.user), pk=pk)
 
     def initial(self, request):
         return {}
@@ -296,7 +302,7 @@ class _CityFormView(CityAdminMixin, LoginRequiredMixin, View):
         )
 
     def cancel_url(self, obj, form):
-        return reverse("aid-programme-list")
+        return obj.get_absolute_url() if obj is not None else reverse("aid-programme-list")
 
     def get(self, request, pk=None):
         obj = self.get_object(pk)
@@ -324,12 +330,6 @@ class ProgrammeCreateView(_CityFormView):
 class ProgrammeUpdateView(ProgrammeCreateView):
     title = gettext_lazy("Edit aid programme")
 
-    def get_object(self, pk):
-        return get_object_or_404(AidProgramme.objects.visible_to(self.request.user), pk=pk)
-
-    def cancel_url(self, obj, form):
-        return obj.get_absolute_url()
-
 
 class StandardCreateView(_CityFormView):
     form_class = AidStandardForm
@@ -345,12 +345,6 @@ class StandardCreateView(_CityFormView):
 
 class StandardUpdateView(StandardCreateView):
     title = gettext_lazy("Edit aid standard")
-
-    def get_object(self, pk):
-        return get_object_or_404(AidStandard.objects.visible_to(self.request.user), pk=pk)
-
-    def cancel_url(self, obj, form):
-        return obj.get_absolute_url()
 
 
 class StandardDeleteView(CityAdminMixin, LoginRequiredMixin, View):
