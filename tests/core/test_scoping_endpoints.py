@@ -670,6 +670,49 @@ ELSEWHERE = {
     "test_a_city_admin_starts_the_next_school_year_and_everyone_sees_it",
     "school-age-rule-create": "tests/core/test_school_calendar.py::"
     "test_the_school_age_rule_is_edited_by_a_city_admin_and_keeps_its_history",
+    # School conditions: its pages, check lists, summary and steps (tests/facilities).
+    "facilities-dashboard": "tests/facilities/test_scoping_pages.py::"
+    "test_pages_show_a_county_only_itself",
+    "facilities-network": "tests/facilities/test_scoping_pages.py::"
+    "test_pages_show_a_county_only_itself",
+    "facilities-coverage": "tests/facilities/test_scoping_pages.py::"
+    "test_pages_show_a_county_only_itself",
+    "facilities-funding": "tests/facilities/test_scoping_pages.py::"
+    "test_pages_show_a_county_only_itself",
+    "facilities-underfunded": "tests/facilities/test_scoping_pages.py::"
+    "test_pages_show_a_county_only_itself",
+    "facilities-maintenance-gaps": "tests/facilities/test_scoping_pages.py::"
+    "test_pages_show_a_county_only_itself",
+    "facilities-coverage-export": "tests/facilities/test_scoping_pages.py::"
+    "test_exports_hold_a_county_only_itself",
+    "facilities-funding-export": "tests/facilities/test_scoping_pages.py::"
+    "test_exports_hold_a_county_only_itself",
+    "facilities-underfunded-export": "tests/facilities/test_scoping_pages.py::"
+    "test_exports_hold_a_county_only_itself",
+    "facilities-maintenance-gaps-export": "tests/facilities/test_scoping_pages.py::"
+    "test_exports_hold_a_county_only_itself",
+    "facilities-api-summary": "tests/facilities/test_scoping_pages.py::"
+    "test_summary_and_funding_api_answer_nothing_of_another_county",
+    "facilities-api-funding": "tests/facilities/test_scoping_pages.py::"
+    "test_summary_and_funding_api_answer_nothing_of_another_county",
+    "facilities-funding-note": "tests/facilities/test_scoping_pages.py::"
+    "test_a_reason_cannot_be_given_for_another_countys_school",
+    "facilities-finding-record": "tests/facilities/test_scoping_pages.py::"
+    "test_a_finding_cannot_be_recorded_on_another_countys_inspection",
+    "facilities-rectification-step": "tests/facilities/test_scoping_pages.py::"
+    "test_another_countys_rectification_cannot_be_moved",
+    "api-rectification-step": "tests/facilities/test_scoping_pages.py::"
+    "test_another_countys_rectification_cannot_be_moved",
+    "facilities-rates": "tests/facilities/test_scoping_pages.py::"
+    "test_quotas_are_read_by_everyone_and_changed_by_city_admins_only",
+    "facilities-rate-create": "tests/facilities/test_scoping_pages.py::"
+    "test_quotas_are_read_by_everyone_and_changed_by_city_admins_only",
+    "facilities-rate-update": "tests/facilities/test_scoping_pages.py::"
+    "test_quotas_are_read_by_everyone_and_changed_by_city_admins_only",
+    "api-facilities-rate-list": "tests/facilities/test_scoping_pages.py::"
+    "test_quotas_are_read_by_everyone_and_changed_by_city_admins_only",
+    "api-facilities-rate-detail": "tests/facilities/test_scoping_pages.py::"
+    "test_quotas_are_read_by_everyone_and_changed_by_city_admins_only",
 }
 # Every ledger's generic pages and API routes: tests/core/test_scoping.py.
 GENERIC_ACTIONS = ("list", "export", "detail", "create", "update", "delete")
