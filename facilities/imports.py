@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.importing.spec import Column, ImportSpec, Kind, RowInvalid
-from core.imports import SCHOOL_COLUMN
+from core.imports import SCHOOL_COLUMN, SCHOOL_YEAR_COLUMN
 from core.models import School
 from facilities.models import (
     FUND_SOURCES,
@@ -24,15 +24,6 @@ from facilities.models import (
     ProjectKind,
     ProjectStatus,
     fen,
-)
-
-SCHOOL_YEAR_COLUMN = Column(
-    "school_year",
-    "学年",
-    variants=("学年度", "年度"),
-    kind=Kind.SCHOOL_YEAR,
-    required=True,
-    example="2023-2024",
 )
 
 
