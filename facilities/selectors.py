@@ -73,6 +73,7 @@ from core.models import (
 from core.scoping import school_of
 from facilities.models import (
     FUND_SOURCES,
+    ZERO,
     FundingAllocation,
     FundingNote,
     FundingRate,
@@ -168,7 +169,7 @@ def townships(user, county=None):
 
     rows = Region.objects.visible_to(user).filter(level=RegionLevel.TOWNSHIP)
     if school_of(user) is not None:
-        return rows.none()
+        rows = rows.none()  # annotated all the same: callers read the counts
     if county is not None:
         rows = rows.filter(county_id=county.pk)
     return (
@@ -295,8 +296,9 @@ def funding_table(user, school_year: int, *, rate: FundingRate | None = None):
     officer's `reason`. No quotas in force: no rows."""
     rate = rate or rate_for(user, school_year)
     rows = SchoolEnrolment.objects.visible_to(user).filter(school_year=school_year)
-    if rate is None:
-        return rows.none()
+    if rate is None:  # the same columns, no rows
+        rows = rows.none()
+        rate = FundingRate(primary=ZERO, junior=ZERO, boarder_supplement=ZERO)
     kinds = [*FLOORED_KINDS]
     if rate.preschool is not None:
         kinds.append(SchoolKind.KINDERGARTEN)
