@@ -101,6 +101,7 @@ def test_the_demo_prints_in_one_language_and_the_readmes_figures():
         ),
         "196.63万元 to 2,618 person-times": "资助原建档立卡学生 2,618 人次，共 196.63万元。",
         "89 townships, 313 schools": "（其中乡镇 89 个）、313 所学校",
+        "0 townships without a public central kindergarten": "无公办中心园0个",
     }
     readme = " ".join(README.split())  # as it reads, across line breaks
     for in_readme, printed in figures.items():
