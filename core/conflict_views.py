@@ -8,7 +8,6 @@ of the row, attachments follow), or the attempt is dismissed.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
@@ -20,17 +19,11 @@ from django.views.generic import ListView
 
 from core.conflicts import ConflictResolution, RegistryConflict, conflict_settle
 from core.models import School, Student
-from core.scoping import is_city_admin, require_city_admin, sees_everything
+from core.scoping import is_city_admin, require_city_admin
+from core.views import CityStaffRequiredMixin
 
 
-class CityOnlyMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not sees_everything(request.user):
-            raise PermissionDenied(_("Only city bureau staff may open this page."))
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ConflictListView(CityOnlyMixin, ListView):
+class ConflictListView(CityStaffRequiredMixin, ListView):
     template_name = "core/conflict_list.html"
     paginate_by = 50
 
@@ -66,7 +59,7 @@ class ConflictListView(CityOnlyMixin, ListView):
         return context
 
 
-class ConflictResolveView(CityOnlyMixin, View):
+class ConflictResolveView(CityStaffRequiredMixin, View):
     def post(self, request, pk):
         require_city_admin(request.user, _("Only city administrators may resolve conflicts."))
         conflict = get_object_or_404(

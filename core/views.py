@@ -28,7 +28,7 @@ from core.errors import RowConflict, VersionConflict
 from core.filters import IdNumberSearchMixin
 from core.forms import PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
 from core.models import AuditAction, AuditEvent, Student, User
-from core.scoping import can_edit, require_city_admin
+from core.scoping import can_edit, is_city_admin, sees_everything
 from core.tables import shows_id_numbers
 
 
@@ -268,15 +268,33 @@ def date_param(params, name: str):
         return None
 
 
-class CityAdminRequiredMixin(LoginRequiredMixin):
-    """Pages of city administrators only (signed-out visitors go to the log-in page)."""
+class AllowedUsersMixin(LoginRequiredMixin):
+    """A page only some users may open: `allowed(user)` says who; anyone else signed in is
+    refused with `refusal` (403), signed-out visitors go to the log-in page."""
 
-    refusal = gettext_lazy("Only city administrators may open this page.")
+    refusal = ""
+
+    def allowed(self, user) -> bool:
+        raise NotImplementedError
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require_city_admin(request.user, self.refusal)
+        if request.user.is_authenticated and not self.allowed(request.user):
+            raise PermissionDenied(self.refusal)
         return super().dispatch(request, *args, **kwargs)
+
+
+class CityAdminRequiredMixin(AllowedUsersMixin):
+    """Pages of city administrators only."""
+
+    allowed = staticmethod(is_city_admin)
+    refusal = gettext_lazy("Only city administrators may open this page.")
+
+
+class CityStaffRequiredMixin(AllowedUsersMixin):
+    """Pages of the city bureau's users (administrators and staff), not of counties or schools."""
+
+    allowed = staticmethod(sees_everything)
+    refusal = gettext_lazy("Only city bureau staff may open this page.")
 
 
 class AuditLogView(CityAdminRequiredMixin, ListView):
