@@ -133,25 +133,30 @@ def import_run_create(*, ledger, user, upload) -> tuple[ImportRun, Checked | Non
     return run, checked
 
 
+def _analyse_run(run: ImportRun, spec: ImportSpec, path, checked: Checked, progress, **options):
+    """The analysis of the run's stored file for the run's user (core.importing.analysis)."""
+    return analyse(
+        spec=spec,
+        user=run.actor,
+        path=path,
+        checked=checked,
+        file_name=run.file_name,
+        run=run,
+        progress=progress,
+        **options,
+    )
+
+
 def import_run_preview(
     *, run: ImportRun, spec: ImportSpec, checked: Checked | None = None, progress=no_progress
 ) -> ImportRun:
     """Check every row of the run's file and record what an import would do."""
-    user = run.actor
     try:
         path = stored_path(run.stored_file)
         if checked is None:
             checked = reader.check(path, run.file_name)
         with _collector_paused():
-            analysis = analyse(
-                spec=spec,
-                user=user,
-                path=path,
-                checked=checked,
-                file_name=run.file_name,
-                run=run,
-                progress=progress,
-            )
+            analysis = _analyse_run(run, spec, path, checked, progress)
             if not analysis.problems:  # a file with errors is never committed: nothing to keep
                 keep_read_sheet(run, spec, analysis.read)
     except FileRefused as error:
@@ -220,17 +225,7 @@ def import_run_commit(*, run: ImportRun, spec: ImportSpec, progress=no_progress)
     sheet = kept_read_sheet(run, spec)
     try:
         with transaction.atomic(), _collector_paused():
-            analysis = analyse(
-                spec=spec,
-                user=user,
-                path=path,
-                checked=checked,
-                file_name=run.file_name,
-                lock=True,
-                run=run,
-                progress=progress,
-                sheet=sheet,
-            )
+            analysis = _analyse_run(run, spec, path, checked, progress, lock=True, sheet=sheet)
             if analysis.problems:
                 raise _NowInvalid(analysis)
             progress(
