@@ -82,7 +82,7 @@ def run_import_preview(job, progress) -> dict:
         run = services.import_run_preview(run=run, spec=_ledger(run).import_spec, progress=progress)
         if run.status == ImportStatus.REJECTED:
             raise JobFailed(run.message)
-        return {"result_url": preview_url(run), "message": _summary(run), "run": run.pk}
+        return _result(run)
 
 
 @runner(COMMIT)
@@ -99,46 +99,63 @@ def run_import_commit(job, progress) -> dict:
             logger.exception("import run %s failed", run.pk)
             services.mark_failed(run, _("The import failed unexpectedly and changed nothing."))
             raise
-        return {"result_url": preview_url(run), "message": _summary(run), "run": run.pk}
+        return _result(run)
 
 
 def _language(job) -> str:
     return job.params.get("language") or settings.LANGUAGE_CODE
 
 
-@recovers(COMMIT)
-def recover_import_commit(job, message: str) -> dict | None:
+def _result(run: ImportRun) -> dict:
+    """What a finished import job shows: the run's page and its summary."""
+    return {"result_url": preview_url(run), "message": _summary(run), "run": run.pk}
+
+
+def _recover(job, *, done: str, interrupted: str, reset) -> dict | None:
+    """What became of an import job whose worker vanished: its run (locked) reached `done`,
+    which is the job's result; or it is still `interrupted` and nothing of the step was
+    written, so `reset(run)` says so on the run."""
     run = ImportRun.objects.select_for_update().filter(pk=job.params.get("run")).first()
     if run is None:
         return None
     with translation.override(_language(job)):
-        if run.status == ImportStatus.COMMITTED:  # its transaction committed: the work is done
-            return {"result_url": preview_url(run), "message": _summary(run), "run": run.pk}
-        if run.status == ImportStatus.COMMITTING:
-            # The commit is one transaction, and the worker's session is gone: nothing of it was
-            # written. The run is as it was after the check, to be confirmed again.
-            ImportRun.objects.filter(pk=run.pk).update(
-                status=ImportStatus.PREVIEWED,
-                message=_(
-                    "The import was interrupted and nothing was imported; you can confirm it again."
-                ),
-            )
+        if run.status == done:
+            return _result(run)
+        if run.status == interrupted:
+            reset(run)
     return None
+
+
+def _commit_interrupted(run: ImportRun) -> None:
+    # The commit is one transaction, and the worker's session is gone: nothing of it was
+    # written. The run is as it was after the check, to be confirmed again.
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.PREVIEWED,
+        message=_("The import was interrupted and nothing was imported; you can confirm it again."),
+    )
+
+
+def _check_interrupted(run: ImportRun) -> None:
+    services.mark_failed(run, _("The check of the file was interrupted; upload the file again."))
+
+
+@recovers(COMMIT)
+def recover_import_commit(job, message: str) -> dict | None:
+    # Committed: its transaction committed, the work is done.
+    return _recover(
+        job,
+        done=ImportStatus.COMMITTED,
+        interrupted=ImportStatus.COMMITTING,
+        reset=_commit_interrupted,
+    )
 
 
 @recovers(PREVIEW)
 def recover_import_preview(job, message: str) -> dict | None:
-    run = ImportRun.objects.select_for_update().filter(pk=job.params.get("run")).first()
-    if run is None:
-        return None
-    with translation.override(_language(job)):
-        if run.status == ImportStatus.PREVIEWED:  # the check was recorded: the work is done
-            return {"result_url": preview_url(run), "message": _summary(run), "run": run.pk}
-        if run.status == ImportStatus.QUEUED:
-            services.mark_failed(
-                run, _("The check of the file was interrupted; upload the file again.")
-            )
-    return None
+    # Previewed: the check was recorded, the work is done.
+    return _recover(
+        job, done=ImportStatus.PREVIEWED, interrupted=ImportStatus.QUEUED, reset=_check_interrupted
+    )
 
 
 def recover_stale_commit(run: ImportRun) -> ImportRun:
