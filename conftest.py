@@ -299,3 +299,20 @@ def pytest_runtest_makereport(item, call):
     if os.environ.get("FAIL_ON_SKIP") and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped under FAIL_ON_SKIP: {report.longrepr}"
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The platform's clock set to a moment: `clock(datetime)` (timezone.now, and with it
+    core.calendar.today and every due time, follow it); 11 September 2023 09:00 in Shanghai until
+    a test sets another. The live server of a browser test runs in this process and sees it too."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    def set_clock(moment: dt.datetime):
+        monkeypatch.setattr(timezone, "now", lambda: moment.astimezone(dt.UTC))
+
+    set_clock(dt.datetime(2023, 9, 11, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    return set_clock

@@ -6,7 +6,7 @@ actions `api-<model>-<action>`): the pages use `<model>-list` and the like, and 
 with a page would make `reverse()` (and so the index) answer with the page's URL.
 """
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.urls.resolvers import RegexPattern
 from rest_framework.routers import APIRootView, DefaultRouter
 
@@ -36,6 +36,7 @@ urlpatterns = [
         import_api.ImportConfirmView.as_view(),
         name="api-import-confirm",
     ),
+    path("reports/", include("core.reporting.api_urls")),  # periodic reports (core.reporting)
     *areas.api_urlpatterns(),  # each area's own API views under its prefix
     *router.urls,
 ]

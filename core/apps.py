@@ -13,5 +13,8 @@ class CoreConfig(AppConfig):
         # check lists in <app>/checks.py (core.checklists); both land in core.areas.registry.
         autodiscover_modules("ledgers")
         autodiscover_modules("checks")
+        # Core's periodic report types (the areas add theirs, and their sections, in
+        # <app>/reports.py, imported by core.areas.AreaConfig.ready()).
         # API tokens are revoked on log-out, a new password and deactivation.
         from core import tokens  # noqa: F401
+        from core.reporting import selectors, types  # noqa: F401  (its to-do items too)

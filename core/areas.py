@@ -8,7 +8,8 @@ the app has at the conventional paths — `<app>/urls.py` (pages under `/<prefix
 dispatch; either may return None for a user who has nothing of the area), `<app>/schedules.py`
 (`SCHEDULE`: its periodic tasks, given to Celery beat by config/beat.py), `<app>/yearend.py`
 (`close_school_year(...)`, run when the city starts a new school year: what the closing year's
-figures were is kept) and `tests/<app>/scoping_cases.py`; its API's enum names
+figures were is kept), `<app>/reports.py` (the periodic report types it declares and its
+sections of others', core.reporting) and `tests/<app>/scoping_cases.py`; its API's enum names
 (`area_api_enums`) go to drf-spectacular, and its settings are read with `setting()`. Ledgers
 (`<app>/ledgers.py`) and check lists (`<app>/checks.py`) register themselves into the same
 registry; to-do providers with `core.todo.register`. core and config read the stores and name
@@ -62,6 +63,8 @@ registry = Registry(
     api_enums={},  # OpenAPI enum name → choices import path (drf-spectacular's overrides)
     yearend={},  # app label → close_school_year(*, school_year, actor): settle the closing year
     write_services={},  # module name → why it may write ledger rows besides core.services' door
+    report_types={},  # report type key ("weekly") → core.reporting.registry.ReportType
+    report_sections={},  # report type key → [core.reporting.registry.Section], from the areas
 )
 
 
@@ -236,6 +239,8 @@ class AreaConfig(AppConfig):
             yearend = importlib.import_module(f"{name}.yearend")
             registry["yearend"][label] = yearend.close_school_year
             registry["write_services"][f"{name}.yearend"] = "the closing year's settled figures"
+        if _module(f"{name}.reports"):
+            importlib.import_module(f"{name}.reports")  # registers report types and sections
         if _module(f"{name}.overview"):
             overview = importlib.import_module(f"{name}.overview")
             if hasattr(overview, "card"):

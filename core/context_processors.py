@@ -27,8 +27,17 @@ def navigation(request):
         by_app.setdefault(ledger.model._meta.app_label, []).append(
             {"title": ledger.model._meta.verbose_name_plural, "url": url}
         )
+    from core.reporting.registry import report_types
+
     return {
         "nav_basics": by_app.get("core", []),
+        # Periodic reports are the counties' and the city's, none is a school's.
+        "nav_reports": []
+        if school_user
+        else [
+            {"title": t.title, "url": reverse("report-type", args=[t.key]), "key": t.key}
+            for t in report_types()
+        ],
         "nav_areas": [
             {
                 "app": area.app,

@@ -552,4 +552,10 @@ from core.conflicts import RegistryConflict  # noqa: E402,F401
 from core.importing.models import ImportRun  # noqa: E402,F401
 from core.jobs import JobRun, JobStatus  # noqa: E402  (models of the job machinery)
 from core.reference import SchoolAgeRule, SchoolYearStart  # noqa: E402,F401
+from core.reporting.models import (  # noqa: E402,F401  (periodic reports, core.reporting)
+    DeadlineExtension,
+    Submission,
+    SubmissionComment,
+    SubmissionEvent,
+)
 from core.roster import HouseholdCategory, MonitoringType, RosterChild, RosterVersion  # noqa: E402

@@ -52,6 +52,8 @@ WRITE_SERVICES = {
     "core.imports": "the roster import makes its version row inside the import's transaction",
     "core.jobs": "job rows (not ledger rows)",
     "core.demo": "the demo city (a seed, not a user's write)",
+    "core.reporting.services": "periodic reports: submissions, their transitions and comments, "
+    "deadline extensions (a state machine with its own audit)",
     "core.reference": "the school calendar: starting a school year (with the areas' year-end) "
     "and the school-age rules",
 }

@@ -23,6 +23,7 @@ urlpatterns = [
         conflict_views.ConflictResolveView.as_view(),
         name="conflict-resolve",
     ),
+    path("reports/", include("core.reporting.urls")),
     path("calendar/", calendar_views.SchoolCalendarView.as_view(), name="school-calendar"),
     path(
         "calendar/start-year/",

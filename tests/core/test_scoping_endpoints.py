@@ -713,6 +713,28 @@ ELSEWHERE = {
     "test_quotas_are_read_by_everyone_and_changed_by_city_admins_only",
     "api-facilities-rate-detail": "tests/facilities/test_scoping_pages.py::"
     "test_quotas_are_read_by_everyone_and_changed_by_city_admins_only",
+    # Periodic reports: every page and API route, for another county's report and one's own.
+    **{
+        name: "tests/core/test_reporting_pages.py::"
+        "test_another_countys_report_is_not_found_through_any_door"
+        for name in (
+            "report-index",
+            "report-type",
+            "report-matrix",
+            "report-submission",
+            "report-submission-action",
+            "api-report-submission-list",
+            "api-report-submission-detail",
+            "api-report-submission-submit",
+            "api-report-submission-approve",
+            "api-report-submission-return",
+            "api-report-submission-reopen",
+        )
+    },
+    "report-prepare": "tests/core/test_reporting_pages.py::"
+    "test_a_school_officer_sees_no_county_report",
+    "report-extend": "tests/core/test_reporting_pages.py::"
+    "test_only_a_city_admin_extends_a_deadline",
 }
 # Every ledger's generic pages and API routes: tests/core/test_scoping.py.
 GENERIC_ACTIONS = ("list", "export", "detail", "create", "update", "delete")

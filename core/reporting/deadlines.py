@@ -1,0 +1,73 @@
+"""Which period is current and when a county's report is due: the data calendar, not the clock.
+
+* The current period of a report type is the one today is in, while today is in the city's
+  current school year (core.calendar.current_school_year: the one a city administrator started
+  on /calendar/). When the clock has left that year (a demo of 2023–2024 shown in 2026), it is the
+  newest period of that year the counties have reported on — a fact of the city's calendar, the
+  same for every user — or the year's first period before anyone has.
+* A period's due time is the report type's (the Friday of the week at 17:00, Asia/Shanghai),
+  unless a city administrator extended it for that county and period (DeadlineExtension).
+* A report first submitted within the due minute (17:00:59) is on time; from 17:01 it is late,
+  by how much a page says (1 天 3 小时). Late is recorded, never refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Max
+from django.utils import timezone
+
+from core import calendar
+from core.reporting.periods import Period
+from core.reporting.registry import ReportType
+
+
+def current_period(report_type: ReportType) -> Period:
+    today = calendar.today()
+    first, following = calendar.school_year_span(calendar.current_school_year())
+    if first <= today < following:
+        return report_type.period_of(today)
+    from core.reporting.models import Submission
+
+    # Only the newest period's date is read, city-wide: which period is current is the city's.
+    newest = Submission.objects.filter(
+        report_type=report_type.key, period_start__gte=first, period_start__lt=following
+    ).aggregate(newest=Max("period_start"))["newest"]
+    if newest is not None:
+        return report_type.period_of(newest)
+    if today < first:
+        return report_type.period_of(first)
+    return report_type.period_of(following - dt.timedelta(days=1))
+
+
+def extensions(report_type: ReportType, *, county_ids, starts) -> dict[tuple[int, dt.date], object]:
+    """{(county id, period start): DeadlineExtension} for these counties and periods."""
+    from core.reporting.models import DeadlineExtension
+
+    rows = DeadlineExtension.objects.filter(
+        report_type=report_type.key, county_id__in=list(county_ids), period_start__in=list(starts)
+    )
+    return {(row.county_id, row.period_start): row for row in rows}
+
+
+def due_at(report_type: ReportType, period: Period, extension=None) -> dt.datetime:
+    return extension.due_at if extension is not None else report_type.due_at(period)
+
+
+def _minute(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def is_late(submitted_at: dt.datetime, due: dt.datetime) -> bool:
+    """Late from the minute after the due minute."""
+    return _minute(submitted_at) > _minute(due)
+
+
+def lateness(submitted_at: dt.datetime | None, due: dt.datetime, now=None) -> dt.timedelta | None:
+    """How late a report was submitted — or, not submitted yet, is now — or None if on time
+    (or not yet due)."""
+    moment = submitted_at or (now or timezone.now())
+    if not is_late(moment, due):
+        return None
+    return _minute(moment) - _minute(due)
