@@ -247,6 +247,15 @@ def _check_duplicates(spec, built, numbers, headers, problems) -> None:
             first_seen[key] = index
 
 
+def _keep_stored_where_blank(row: dict, fields: list[str], existing: tuple) -> None:
+    """A blank cell keeps what is stored: an update empties no field (a file exported from
+    another system often leaves columns it does not hold blank). Only required columns are
+    never blank, so only optional fields are kept this way; a form clears a field."""
+    for position, name in enumerate(fields, start=2):
+        if row[name] in (None, "") and existing[position] not in (None, ""):
+            row[name] = existing[position]
+
+
 def _classify(spec, analysis: Analysis, built, problems, headers, context, *, lock: bool) -> None:
     rows = [(index, row) for index, row in enumerate(built) if row is not None]
     if not rows:
@@ -285,6 +294,7 @@ def _classify(spec, analysis: Analysis, built, problems, headers, context, *, lo
                     (row["id_number"], row.get("name", ""), (existing[0], existing[county_at]))
                 )
             continue
+        _keep_stored_where_blank(row, fields, existing)
         if values_of(row) == existing[compared]:
             analysis.unchanged += 1
             continue

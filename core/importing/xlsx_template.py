@@ -127,8 +127,8 @@ def _instructions(workbook: Workbook, spec: ImportSpec, user) -> None:
         ),
         _("4. Dates as 2023-09-01; ID numbers and codes as text (the columns are formatted so)."),
         _(
-            "5. Rows whose key already exists are updated, the others are added. Importing the "
-            "same file twice changes nothing the second time."
+            "5. Rows whose key already exists are updated, the others are added; a blank cell "
+            "keeps what is stored. Importing the same file twice changes nothing the second time."
         ),
         _(
             "6. If any row has an error nothing is imported; the preview lists every error with "

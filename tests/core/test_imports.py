@@ -796,7 +796,7 @@ def test_school_list_import_by_names_and_labels(county_client, county, township,
     assert second.boarding and second.locality == "urban" and second.ownership == "public"
     school.refresh_from_db()
     assert school.name == "长汀镇中心小学（更名）" and school.version == 2
-    assert school.township is None  # the 乡镇 cell was empty: the file says no township
+    assert school.township == township  # a blank 乡镇 cell keeps what is stored
 
 
 def test_school_import_checks_scope_and_rules(county_client, other_county, school):
@@ -1100,3 +1100,22 @@ def test_uploaded_files_are_deleted_after_the_keeping_period_and_the_record_stay
     confirm(county_client, old_left)
     assert not Student.objects.exists()
     assert tasks.forget_old_import_files() == 0
+
+
+def test_a_blank_cell_keeps_what_is_stored(county_client, school):
+    """A second file without the household region (a column left blank) updates the grade and
+    leaves the region as it was: the preview does not offer to empty it."""
+    header = [*REGISTRY_HEADER, "户籍所在地"]
+    rows = [[*registry_row(school, n), school.county.code] for n in range(3)]
+    imported(county_client, xlsx([header, *rows]))
+    assert Student.objects.filter(household_region=school.county).count() == 3
+    rows[0][5] = "五年级"
+    for row in rows:
+        row[-1] = None
+    run, _response = send(county_client, xlsx([header, *rows]))
+    assert (run.new_rows, run.changed_rows, run.unchanged_rows) == (0, 1, 2)
+    confirm(county_client, run)
+    moved = Student.objects.get(name="学生0")
+    assert moved.grade == 5 and moved.household_region == school.county
+    assert audit.history(moved).get(action=AuditAction.UPDATE).changes == {"grade": [4, 5]}
+    assert Student.objects.filter(household_region=school.county).count() == 3
