@@ -16,6 +16,7 @@ from aid.models import (
     fen,
 )
 from core.tables import CheckTable, LedgerTable, MaskedIdColumn, NoteColumn, PersonTable
+from core.text import listed
 
 NOTE_FORM = "aid/_check_note_form.html"
 
@@ -94,6 +95,8 @@ class OutOfAreaStudentTable(PersonTable):
     meets_standard = YesNoUnknownColumn()
     aid_amount = MoneyColumn()
     follow_up_needed = tables.BooleanColumn()
+
+    screen_hidden = ("source", "receives_aid", "aid_programme", "meets_standard")
 
     class Meta(LedgerTable.Meta):
         model = OutOfAreaStudent
@@ -194,7 +197,7 @@ class GapTable(_CheckTable):
         return Stage(value).label
 
     def render_expected(self, record):
-        return "、".join(item["programme"].name for item in self._expected(record))
+        return listed(item["programme"].name for item in self._expected(record))
 
     def render_standard(self, record):
         return f"{sum((item['amount'] for item in self._expected(record)), fen(0)):,}"

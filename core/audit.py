@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from core import idnumbers
 from core.models import AuditAction, AuditEvent, IdNumberField
+from core.text import listed
 
 NOT_AUDITED = {"created_at", "updated_at", "password", "last_login"}
 # A person's birth date is kept as its year only: beside the masked ID number it would rebuild it.
@@ -265,7 +266,7 @@ def _show(value, field, names: dict, key=None) -> str:
     if _is_empty(value):
         return EMPTY
     if isinstance(value, list):
-        return "、".join(_show(item, field, names, key) for item in value)
+        return listed(_show(item, field, names, key) for item in value)
     if isinstance(value, dict):
         return "；".join(f"{k}={_show(v, None, names)}" for k, v in value.items())
     if isinstance(value, bool):

@@ -17,6 +17,7 @@ from core import calendar, idnumbers
 from core.fields import user_reference
 from core.models import Gender, IdNumberField, LedgerUrlMixin, PersonMixin, Region, RegionLevel
 from core.scoping import ScopedModel, ScopedQuerySet, TownshipScopedModel
+from core.text import bracketed
 
 
 class HouseholdCategory(models.TextChoices):
@@ -78,7 +79,7 @@ class RosterVersion(LedgerUrlMixin, ScopedModel):
     def __str__(self):
         if self.as_of is None:
             return self.label
-        return f"{self.label}（{self.as_of:%Y-%m-%d}）"
+        return bracketed(self.label, f"{self.as_of:%Y-%m-%d}")
 
 
 class RosterChild(PersonMixin, TownshipScopedModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core import calendar, idnumbers
@@ -49,9 +50,24 @@ class AgeColumn(tables.Column):
 
 
 class LedgerTable(tables.Table):
+    """Base of every list's table. Headers begin with a capital in English ("School year", as
+    Django's own labels do); the table scrolls inside its box rather than widening the page; the
+    columns named in `screen_hidden` are left off the page (they stay in the export and on the
+    row's detail page), so that a list's default columns fit a 1280 px window in both languages."""
+
+    screen_hidden: tuple[str, ...] = ()
+
     class Meta:
-        attrs = {"class": "table table-sm table-hover align-middle"}
-        template_name = "django_tables2/bootstrap5.html"
+        attrs = {"class": "table table-sm table-hover align-middle ledger-table"}
+        template_name = "django_tables2/bootstrap5-responsive.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for column in self.columns.iterall():
+            if column.column.verbose_name:  # the base columns are this table's own copies
+                column.column.verbose_name = capfirst(column.column.verbose_name)
+        for name in self.screen_hidden:
+            self.columns.hide(name)
 
 
 class PersonTable(LedgerTable):
@@ -140,6 +156,8 @@ class RosterVersionTable(LedgerTable):
 
 class RosterChildTable(PersonTable):
     age = AgeColumn()
+
+    screen_hidden = ("household_head", "monitoring_type", "guardian", "phone")
 
     class Meta(LedgerTable.Meta):
         model = RosterChild

@@ -44,6 +44,7 @@ from core.scoping import (
     county_of,
     sees_everything,
 )
+from core.text import bracketed, listed
 
 # The names dropout/migrations/0001_initial.py records as model bases (migrations are never
 # edited): the mixins themselves are core's.
@@ -319,7 +320,7 @@ class ScreeningRound(LedgerUrlMixin, models.Model):
 
     @property
     def county_names(self) -> str:
-        return "、".join(c.name for c in self.counties.all())
+        return listed(c.name for c in self.counties.all())
 
     def birth_window(self) -> tuple[dt.date, dt.date]:
         return birth_window(self.reference_date, self.age_min, self.age_max)
@@ -474,7 +475,7 @@ class Responsibility(LedgerUrlMixin, TownshipScopedModel):
         ]
 
     def __str__(self):
-        return f"{self.person}（{self.get_line_display()}）"
+        return bracketed(self.person, self.get_line_display())
 
     def derive_county(self) -> None:
         if self.township_id:
@@ -619,7 +620,7 @@ class DropoutCase(PersonMixin, TownshipScopedModel):
         ]
 
     def __str__(self):
-        return f"{self.name}（{self.get_status_display()}）"
+        return bracketed(self.name, self.get_status_display())
 
     @property
     def is_overdue(self) -> bool:

@@ -80,6 +80,8 @@ class ScreeningResultTable(PersonTable):
     age = AgeColumn()
     school = tables.Column(linkify=True)
 
+    screen_hidden = ("match_method", "candidates", "registry_status")
+
     class Meta(LedgerTable.Meta):
         model = ScreeningResult
         fields = [
@@ -101,6 +103,14 @@ class ScreeningResultTable(PersonTable):
 
 
 class DropoutCaseTable(PersonTable):
+    screen_hidden = (
+        "reason",
+        "gov_responsible",
+        "edu_responsible",
+        "resolved_on",
+        "confirmed_in_round",
+    )
+
     class Meta(LedgerTable.Meta):
         model = DropoutCase
         fields = [

@@ -14,11 +14,12 @@ import logging
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -87,9 +88,22 @@ class ImportUploadView(ImportMixin, View):
         return render(
             self.request,
             "core/import_upload.html",
-            self.context(form=form, runs=runs, spec=self.spec),
+            self.context(form=form, runs=runs, spec=self.spec, columns=self.column_list()),
             status=status,
         )
+
+    def column_list(self):
+        """(column, what it is in the page's language): the headers are Chinese, as in the
+        template and the offices' sheets; an English page says what each one holds."""
+        meta = self.spec.model._meta
+        listed = []
+        for column in self.spec.columns:
+            try:
+                label = capfirst(meta.get_field(column.field).verbose_name)
+            except FieldDoesNotExist:
+                label = ""
+            listed.append((column, label))
+        return listed
 
     def post(self, request):
         self.require_edit()
