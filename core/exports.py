@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from collections.abc import Iterable
 from io import BytesIO
 from types import SimpleNamespace
@@ -18,9 +19,11 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.encoding import force_str
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django_tables2 import RequestConfig
+from django_tables2 import A, RequestConfig
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -42,9 +45,15 @@ def neutralise(value):
     return value
 
 
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+
 def _cell_value(value):
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     if isinstance(value, (int, float, decimal.Decimal, dt.date, dt.datetime)):
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             return value.replace(tzinfo=None)
@@ -66,15 +75,58 @@ def write_xlsx(rows: Iterable[Iterable], *, sheet_title: str) -> bytes:
                 cells.append(cell)
             sheet.append(cells)
         else:
-            sheet.append([_cell_value(value) for value in row])
+            cells = []
+            for value in row:
+                value = _cell_value(value)
+                if isinstance(value, dt.date):  # a real date a reviewer can sort, shown yyyy-mm-dd
+                    cell = WriteOnlyCell(sheet, value=value)
+                    is_datetime = isinstance(value, dt.datetime)
+                    cell.number_format = DATETIME_FORMAT if is_datetime else DATE_FORMAT
+                    value = cell
+                cells.append(value)
+            sheet.append(cells)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
+def _shown_forms(value) -> set[str]:
+    """The ways a list page may write a date or a time: its cell shows one of these."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = timezone.localtime(value)
+        formats_ = ("DATETIME_FORMAT", "SHORT_DATETIME_FORMAT", "Y-m-d H:i", "Y-m-d H:i:s")
+    else:
+        formats_ = ("DATE_FORMAT", "SHORT_DATE_FORMAT", "Y-m-d")
+    return {str(value), value.isoformat()} | {formats.date_format(value, f) for f in formats_}
+
+
+def _typed(record, bound_column, shown):
+    """The cell as a spreadsheet should hold it: a date as a date, a yes/no as 是/否; any other
+    cell (and a date the page writes some other way, e.g. an age) as the page shows it."""
+    if shown in ("True", "False"):  # a yes/no column (BooleanColumn writes Python's words)
+        return shown == "True"
+    try:
+        raw = A(bound_column.accessor).resolve(record, quiet=True)
+    except Exception:  # noqa: BLE001 - a computed column: keep what the page shows
+        return shown
+    if isinstance(raw, dt.date) and str(shown) in _shown_forms(raw):
+        return timezone.localtime(raw) if isinstance(raw, dt.datetime) and raw.tzinfo else raw
+    return shown
+
+
 def table_rows(table) -> Iterable[list]:
-    """A django-tables2 table as header + rows of plain values (what the screen shows)."""
-    return table.as_values()
+    """A django-tables2 table as header + rows of the values the screen shows, dates kept as dates
+    and yes/no as 是/否 (see `_typed`)."""
+    columns = [c for c in table.columns.iterall() if not c.column.exclude_from_export]
+    yield [force_str(column.header, strings_only=True) for column in columns]
+    for row in table.rows:
+        yield [
+            _typed(
+                row.record, column, force_str(row.get_cell_value(column.name), strings_only=True)
+            )
+            for column in columns
+        ]
 
 
 # --- Export sources: a ledger (core.ledger) or a check list (core.checklists) ------------------
@@ -133,8 +185,14 @@ def count_rows(*, source, user, query) -> int:
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
 def file_name(source) -> str:
-    return f"{source.export_stem()}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    """The workbook's name: the list's title in the user's language and the time, e.g.
+    疑似辍学跟踪-20261207-0306.xlsx (characters a file system refuses are dropped)."""
+    title = UNSAFE_IN_NAMES.sub("", str(source.export_title())).strip() or source.export_stem()
+    return f"{title}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
 
 
 def record_export(*, actor, source, query, count: int, revealed: bool = False) -> None:
@@ -181,7 +239,7 @@ def export_response(request, source, *, reveal_ids: bool = False):
     )
     record_export(actor=request.user, source=source, query=query, count=count, revealed=reveal_ids)
     response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{file_name(source)}"'
+    response["Content-Disposition"] = content_disposition_header(True, file_name(source))
     if reveal_ids:
         response["Cache-Control"] = "no-store"
     return response
