@@ -146,6 +146,11 @@ KEY_LABELS = {
     "attachments": gettext_lazy("attachments"),
     "q": gettext_lazy("Search"),
     "sort": gettext_lazy("sorted by"),
+    "id_numbers": gettext_lazy("ID numbers"),
+}
+# Values an export or a reveal writes as a word of its own: their words for a reader.
+VALUE_LABELS = {
+    ("id_numbers", "full"): gettext_lazy("in full (unmasked)"),
 }
 EMPTY = "—"
 
@@ -213,12 +218,15 @@ def _filter_named(model, name: str):
 def _filters_of(event, model) -> list:
     """An export's filters, from its note (the list page's query string):
     [(label, field, choices, value)]."""
-    if event.action != AuditAction.EXPORT or "=" not in event.note:
+    exported = event.action == AuditAction.EXPORT or (
+        event.action == AuditAction.REVEAL and "rows" in (event.changes or {})  # unmasked export
+    )
+    if not exported or "=" not in event.note:
         return []
     filters = []
-    for name, value in parse_qsl(event.note):
+    for name, value in parse_qsl(event.note, keep_blank_values=True):
         # ids: an ID number search's token; the export's changes keep the number, masked.
-        if name in ("page", "ids") or not value:
+        if name in ("page", "ids"):
             continue
         filter_ = _filter_named(model, name) if model is not None else None
         field = _field_of(model, getattr(filter_, "field_name", None) or name)
@@ -304,7 +312,8 @@ def readable(events) -> list:
             if not isinstance(change, list) or (
                 event.action == AuditAction.CREATE and _is_empty(old)
             ):
-                line = Change(str(label), None, _show(new, field, names))
+                shown = VALUE_LABELS.get((name, new)) if isinstance(new, str) else None
+                line = Change(str(label), None, str(shown or _show(new, field, names)))
             elif event.action == AuditAction.DELETE and _is_empty(new):
                 line = Change(str(label), None, _show(old, field, names))
             else:
@@ -318,7 +327,10 @@ def readable(events) -> list:
             for label, field, choices, value in filters:
                 key = _lookup_key(field)
                 key = (key[0], "pk") if key is not None else None
-                text = choices.get(value) or _show(value, field, names, key)
-                shown.append(f"{label}={text}")
+                if not value:  # an empty filter: the export was not narrowed by it
+                    text = _("Any")
+                else:
+                    text = choices.get(value) or _show(value, field, names, key)
+                shown.append(_("%(label)s: %(value)s") % {"label": label, "value": text})
             event.readable_note = _("Filters: %(filters)s") % {"filters": "，".join(shown)}
     return events

@@ -148,6 +148,13 @@ def test_audit_log_shows_chinese_model_names_choice_labels_and_region_names(
         changes={"rows": 12},
         note=f"county={county.pk}&status=dropped_out",
     )
+    AuditEvent.objects.create(
+        actor=officer,
+        action=AuditAction.REVEAL,
+        ledger="core.student",
+        changes={"rows": 6, "id_numbers": "full"},
+        note="county=",
+    )
     page = admin_client_.get(reverse("audit-log"))
     text = _text(page.content.decode())
     assert "学生" in text and "排查轮次" in text
@@ -155,7 +162,10 @@ def test_audit_log_shows_chinese_model_names_choice_labels_and_region_names(
     assert "县区：海林市、东宁市" in text
     assert "学校：长汀镇中心小学" in text and "姓名：赵小红" in text
     assert "行数：12" in text
-    assert "筛选条件：县区=海林市，学籍状态=辍学" in text
+    assert "筛选条件：县区：海林市，学籍状态：辍学" in text
+    # An unmasked export reads as one (not "id_numbers：full"); an empty filter as 不限.
+    assert "身份证号：完整（未遮盖）" in text and "id_numbers" not in text
+    assert "筛选条件：县区：不限" in text and "county=" not in text
     assert student.id_number not in text
     assert audit.idnumbers.mask(student.id_number) in text
     assert "['" not in text and "→ —" not in text
