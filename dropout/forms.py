@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -220,7 +222,10 @@ class RoundStartForm(forms.Form):
         label=_("screening date"),
         widget=DateInput,
         required=False,
-        help_text=_("Empty: today. Exemptions must be valid on this day."),
+        help_text=_(
+            "Empty: today, when today is in the chosen school year. Exemptions must be valid on "
+            "this day."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -229,3 +234,33 @@ class RoundStartForm(forms.Form):
         self.fields["school_year"] = SchoolYearField(years=[current - 1], initial=current)
         self.fields["counties"].widget.attrs["size"] = 10
         _style(self)
+
+    def clean(self):
+        """The round's day lies in its school year: an empty day is today only when today is in
+        it (a 2023–2024 round started in 2026 must be given its day)."""
+        cleaned = super().clean()
+        school_year = cleaned.get("school_year")
+        if school_year is None:
+            return cleaned
+        first, following = calendar.school_year_span(int(school_year))
+        day = cleaned.get("screening_date") or calendar.today()
+        if not first <= day < following:
+            if cleaned.get("screening_date"):
+                message = _(
+                    "The screening date must lie in the school year %(year)s (%(first)s to "
+                    "%(last)s)."
+                )
+            else:
+                message = _(
+                    "Today is not in the school year %(year)s (%(first)s to %(last)s): enter the "
+                    "day the round screens."
+                )
+            message = message % {
+                "year": calendar.school_year_label(int(school_year)),
+                "first": first.isoformat(),
+                "last": (following - dt.timedelta(days=1)).isoformat(),
+            }
+            self.add_error("screening_date", message)
+        else:
+            cleaned["screening_date"] = day
+        return cleaned

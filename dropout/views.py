@@ -104,7 +104,12 @@ class RoundStartView(LoginRequiredMixin, View):
         return render(
             request,
             "dropout/round_start.html",
-            {"form": form, "age_min": age_min, "age_max": age_max},
+            {
+                "form": form,
+                "age_min": age_min,
+                "age_max": age_max,
+                "submit_label": _("Start the round"),
+            },
         )
 
     def get(self, request):

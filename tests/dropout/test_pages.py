@@ -98,7 +98,12 @@ def test_a_city_admin_starts_a_round_and_watches_it(
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client_.post(
             reverse("dropout-round-start"),
-            {"name": "2023年秋季第一轮", "school_year": 2023, "counties": [county.pk]},
+            {
+                "name": "2023年秋季第一轮",
+                "school_year": 2023,
+                "counties": [county.pk],
+                "screening_date": "2023-09-15",
+            },
         )
     screening_round = ScreeningRound.objects.get()
     assert response.status_code == 302
@@ -117,6 +122,23 @@ def test_a_city_admin_starts_a_round_and_watches_it(
     suspected = next(c for c in figures["classes"] if c["value"] == "suspected")
     assert suspected["count"] == 2
     assert re.search(r"export/\?round=\d+&amp;classification=suspected", text)
+
+
+def test_a_round_is_not_dated_outside_its_school_year(admin_client_, roster, county):
+    SchoolYearStart.objects.create(school_year=2023)
+    form = admin_client_.get(reverse("dropout-round-start")).content.decode()
+    assert "发起排查</button>" in form
+    for typed in ("", "2026-12-07"):
+        response = admin_client_.post(
+            reverse("dropout-round-start"),
+            {"name": "2023年秋季第二轮", "school_year": 2023, "screening_date": typed},
+        )
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert "2023–2024学年" in text and "2023-09-01至2024-08-31" in text
+        assert response.context["form"]["name"].value() == "2023年秋季第二轮"
+        assert list(response.context["form"].errors) == ["screening_date"]
+    assert not ScreeningRound.objects.exists()
 
 
 def test_the_round_form_refuses_bad_input(admin_client_, county):
