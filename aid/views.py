@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -44,6 +43,7 @@ from core import audit
 from core import services as core_services
 from core.errors import add_to_messages
 from core.forms import SchoolYearField
+from core.links import safe_next
 from core.models import AuditEvent, Region, RegionLevel, Student
 from core.scoping import can_edit, county_of, is_city_admin
 from core.views import CityAdminRequiredMixin
@@ -102,15 +102,6 @@ class AidDashboardView(LoginRequiredMixin, View):
 # --- The checks: their pages are check lists (aid/checks.py); here the reason of a row ----
 
 
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 class CheckNoteView(LoginRequiredMixin, View):
     """POST a reason on one check row (the row by its id, never by ID number)."""
 
@@ -159,7 +150,7 @@ class CheckNoteView(LoginRequiredMixin, View):
             messages.success(request, _("Reason saved."))
         else:
             messages.error(request, " ".join(form.errors.get("reason", [])))
-        return HttpResponseRedirect(_safe_next(request, reverse("aid-dashboard")))
+        return HttpResponseRedirect(safe_next(request, reverse("aid-dashboard")))
 
 
 # --- Out-of-area actions -----------------------------------------------------------------------

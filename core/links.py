@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def link(name: str, **params) -> str:
@@ -13,3 +14,14 @@ def link(name: str, **params) -> str:
     narrowed or not."""
     query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
     return reverse(name) + ("?" + query if query else "")
+
+
+def safe_next(request, fallback: str) -> str:
+    """Where a posted form goes back to: its `next` field when that is a page of this site
+    (never another host: no open redirect), else `fallback`."""
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback

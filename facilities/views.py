@@ -17,13 +17,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.errors import add_to_form, add_to_messages
 from core.forms import SchoolYearField
+from core.links import safe_next
 from core.models import Region, RegionLevel
 from core.scoping import can_edit, county_of, is_city_admin, school_of
 from core.views import LedgerDetailView
@@ -168,15 +168,6 @@ class RateUpdateView(RateFormView):
 # --- The reason on an under-funded school -------------------------------------------------
 
 
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 class FundingNoteView(LoginRequiredMixin, View):
     """POST the reason on one school of the under-funded list (the school by its id)."""
 
@@ -190,7 +181,7 @@ class FundingNoteView(LoginRequiredMixin, View):
             if "school" in form.errors:
                 return HttpResponse(status=404)
             messages.error(request, " ".join(m for e in form.errors.values() for m in e))
-            return HttpResponseRedirect(_safe_next(request, reverse("facilities-underfunded")))
+            return HttpResponseRedirect(safe_next(request, reverse("facilities-underfunded")))
         data = form.cleaned_data
         try:
             services.funding_note_save(
@@ -201,7 +192,7 @@ class FundingNoteView(LoginRequiredMixin, View):
             )
         except (ValidationError, PermissionDenied) as error:
             add_to_messages(request, error)
-            return HttpResponseRedirect(_safe_next(request, reverse("facilities-underfunded")))
+            return HttpResponseRedirect(safe_next(request, reverse("facilities-underfunded")))
         if request.headers.get("HX-Request"):
             record = SimpleNamespace(
                 pk=data["school"].pk, school_id=data["school"].pk, reason=data["reason"]
@@ -215,7 +206,7 @@ class FundingNoteView(LoginRequiredMixin, View):
             }
             return render(request, "facilities/_funding_note_form.html", context)
         messages.success(request, _("Reason saved."))
-        return HttpResponseRedirect(_safe_next(request, reverse("facilities-underfunded")))
+        return HttpResponseRedirect(safe_next(request, reverse("facilities-underfunded")))
 
 
 # --- Inspections and their findings ----------------------------------------------------------
