@@ -24,7 +24,7 @@ from aid.models import (
     Term,
 )
 from core import calendar
-from core.filters import ScopedFilterSet, counties, yes_no
+from core.filters import SchoolYearFilter, ScopedFilterSet, counties, townships, yes_no
 from core.models import School, Student
 
 
@@ -49,11 +49,16 @@ class DisbursementFilterSet(ScopedFilterSet):
     school = django_filters.ModelChoiceFilter(
         label=_("paying school"), queryset=School.objects.all()
     )
+    township = django_filters.ModelChoiceFilter(
+        label=_("township of the paying school"),
+        field_name="school__township",
+        queryset=townships(),
+    )
     programme = django_filters.ModelChoiceFilter(label=_("programme"), queryset=programmes())
     stage = django_filters.ChoiceFilter(
         label=_("stage"), field_name="programme__stage", choices=Stage.choices
     )
-    school_year = django_filters.NumberFilter(label=_("school year"))
+    school_year = SchoolYearFilter()
     term = django_filters.ChoiceFilter(label=_("term"), choices=Term.choices)
     category = django_filters.ChoiceFilter(
         label=_("recipient category"), choices=RecipientCategory.choices
@@ -71,6 +76,7 @@ class DisbursementFilterSet(ScopedFilterSet):
         fields = [
             "name",
             "county",
+            "township",
             "school",
             "programme",
             "stage",
@@ -90,7 +96,7 @@ class CheckNoteFilterSet(ScopedFilterSet):
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     check_kind = django_filters.ChoiceFilter(label=_("check"), choices=CheckKind.choices)
     school = django_filters.ModelChoiceFilter(label=_("school"), queryset=School.objects.all())
-    school_year = django_filters.NumberFilter(label=_("school year"))
+    school_year = SchoolYearFilter()
     term = django_filters.ChoiceFilter(label=_("term"), choices=Term.choices)
 
     class Meta:
@@ -145,13 +151,17 @@ class ContactLogFilterSet(ScopedFilterSet):
         fields = ["county", "student", "method", "reached", "date_from", "date_until"]
 
 
+def held_years(queryset) -> set[int]:
+    """The school years publicity activities were held in."""
+    days = queryset.order_by().values_list("held_on", flat=True).distinct()
+    return {calendar.school_year_of(day) for day in days if day}
+
+
 class PublicityActivityFilterSet(ScopedFilterSet):
     title = django_filters.CharFilter(label=_("title"), lookup_expr="contains")
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     channel = django_filters.ChoiceFilter(label=_("channel"), choices=Channel.choices)
-    school_year = django_filters.NumberFilter(
-        label=_("school year"), method="in_school_year", min_value=1950, max_value=2100
-    )
+    school_year = SchoolYearFilter(method="in_school_year", years_from=held_years)
     held_from = django_filters.DateFilter(label=_("from"), field_name="held_on", lookup_expr="gte")
     held_until = django_filters.DateFilter(
         label=_("until"), field_name="held_on", lookup_expr="lte"

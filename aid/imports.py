@@ -114,7 +114,7 @@ class DisbursementImportSpec(ImportSpec):
         Column(
             "amount",
             "金额",
-            variants=("发放金额", "资助金额", "金额(元)", "金额（元）"),
+            variants=("发放金额", "资助金额", "金额（元）"),
             kind=Kind.DECIMAL,
             required=True,
             example="500.00",
@@ -322,7 +322,7 @@ class OutOfAreaStudentImportSpec(ImportSpec):
         Column(
             "county",
             "户籍县区",
-            variants=("户籍所在县区", "县区", "县(市、区)"),
+            variants=("户籍所在县区", "县区", "县（市、区）"),
             kind=Kind.REGION,
             levels=(RegionLevel.COUNTY,),
             example="海林市",

@@ -431,6 +431,26 @@ def summary(*, user, county=None, school_year: int | None = None, category: str 
         | _money_cell(*by["term"][value], link(list_name, **(base | {"term": value})))
         for value, label in Term.choices
     ]
+    # The chart of places: by county, or for one county by the paying schools' townships.
+    places_by, places = charts.places(user, counties)
+    if places_by == "county":
+        by_place = by_county
+    else:
+        per_township = {
+            row["school__township_id"]: row
+            for row in rows.values("school__township_id")
+            .annotate(amount=Sum("amount"), n=Count("pk"))
+            .order_by()
+        }
+        by_place = [
+            {"name": t.name, "id": t.pk}
+            | _money_cell(
+                fen(per_township.get(t.pk, {}).get("amount") or 0),
+                per_township.get(t.pk, {}).get("n", 0),
+                link(list_name, **(base | {"township": t.pk})),
+            )
+            for t in places
+        ]
     poor = by["cat"][RecipientCategory.FORMERLY_POOR]
     formerly_poor = _money_cell(
         *poor, link(list_name, **(base | {"category": RecipientCategory.FORMERLY_POOR}))
@@ -508,6 +528,8 @@ def summary(*, user, county=None, school_year: int | None = None, category: str 
         "total": _money_cell(*total, link(list_name, **base)),
         "formerly_poor": formerly_poor,
         "by_county": by_county,
+        "places_by": places_by,
+        "by_place": by_place,
         "by_category": by_category,
         "by_programme": by_programme,
         "by_term": by_term,
@@ -577,7 +599,7 @@ def summary_json(figures: dict) -> dict:
 
 def chart_data(figures: dict) -> dict:
     """The dashboard's charts (core.charts): 万元 as decimal strings, never floats."""
-    counties, programmes = figures["by_county"], figures["by_programme"]
+    counties, programmes = figures["by_place"], figures["by_programme"]
     return {
         "counties": charts.bars(
             categories=[row["name"] for row in counties],

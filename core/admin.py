@@ -62,7 +62,7 @@ class MaskedPersonAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("age"), ordering="-birth_date")
     def age(self, obj):
-        return calendar.age(getattr(obj, "birth_date", None))
+        return calendar.age(getattr(obj, "birth_date", None), on=calendar.age_day(obj))
 
 
 class VersionedAdminForm(forms.ModelForm):

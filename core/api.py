@@ -70,7 +70,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             birth_date = fields["birth_date"]
             birth_date.write_only = True
             birth_date.required = False
-            fields["age"] = AgeSerializerField(source="birth_date", read_only=True)
+            fields["age"] = AgeSerializerField(source="*", read_only=True)
         return fields
 
     def to_internal_value(self, data):
@@ -125,10 +125,11 @@ class IdNumberSerializerField(serializers.CharField):
 
 
 class AgeSerializerField(serializers.ReadOnlyField):
-    """A person's age 周岁 today, read from the birth date (see core.calendar.age)."""
+    """A person's age 周岁 on the day the row's data is about (core.calendar.age_day), read from
+    the birth date (the field is given the whole row)."""
 
     def to_representation(self, value):
-        return calendar.age(value)
+        return calendar.age(getattr(value, "birth_date", None), on=calendar.age_day(value))
 
 
 class LedgerViewSet(viewsets.ModelViewSet):

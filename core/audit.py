@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -262,12 +263,42 @@ def _names_wanted(events) -> dict:
 
 
 def _names(wanted: dict) -> dict:
-    """{(model, field): {stored value: name}}, one query per related model."""
+    """{(model, field): {stored value: name}}, one query per related model. A model whose rows
+    need more than their str() to be told apart in a list (ten counties' versions of one label)
+    says how with an `audit_name` property, read with its foreign keys joined."""
     found = {}
     for (related, field), values in wanted.items():
         rows = related._default_manager.filter(**{f"{field}__in": values})
-        found[(related, field)] = {str(getattr(row, field)): str(row) for row in rows}
+        if hasattr(related, "audit_name"):
+            rows = rows.select_related()
+        found[(related, field)] = {
+            str(getattr(row, field)): str(getattr(row, "audit_name", None) or row) for row in rows
+        }
     return found
+
+
+def _label_of(model, name: str, field=None):
+    """A change's label: the field's name, else the model's own word for a key that is not a
+    field (`audit_labels`: a round's counts), else core's (KEY_LABELS), else the key."""
+    if field is not None:
+        return field.verbose_name
+    own = getattr(model, "audit_labels", None) or {}
+    return own.get(name) or KEY_LABELS.get(name, name)
+
+
+_NOTE_COUNTS = re.compile(r"^(?:\w+=[^\s=]+\s*)+$")
+
+
+def _readable_note(note: str, model) -> str:
+    """A note of `key=value` counts (written so by rounds before their counts became changes),
+    in the model's words: "children screened: 557；…"; any other note as it is."""
+    own = getattr(model, "audit_labels", None) or {}
+    if not own or not _NOTE_COUNTS.match(note or ""):
+        return note
+    pairs = [pair.split("=", 1) for pair in note.split()]
+    if any(key not in own for key, _value in pairs):
+        return note
+    return "；".join(str(Change(str(own[key]), None, value)) for key, value in pairs)
 
 
 def _show(value, field, names: dict, key=None) -> str:
@@ -300,9 +331,16 @@ def readable(events) -> list:
         model = _model_of(event.ledger)
         event.model_name = model._meta.verbose_name if model is not None else event.ledger
         lines = []
-        for name, change in (event.changes or {}).items():
+        # The model's own keys (a round's counts) after its fields, in the order it declares
+        # them: the stored JSON keeps no order.
+        own = list(getattr(model, "audit_labels", None) or {})
+        changes = sorted(
+            (event.changes or {}).items(),
+            key=lambda item: own.index(item[0]) + 1 if item[0] in own else 0,
+        )
+        for name, change in changes:
             field = _field_of(model, name)
-            label = field.verbose_name if field is not None else KEY_LABELS.get(name, name)
+            label = _label_of(model, name, field)
             if isinstance(change, list) and len(change) == 2:
                 old, new = change
             else:  # a single value (a count, an id)
@@ -320,7 +358,7 @@ def readable(events) -> list:
                 line = Change(str(label), _show(old, field, names), _show(new, field, names))
             lines.append(line)
         event.readable_changes = lines
-        event.readable_note = event.note
+        event.readable_note = _readable_note(event.note, model)
         filters = _filters_of(event, model)
         if filters:
             shown = []

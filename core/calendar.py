@@ -156,11 +156,21 @@ def age_on(born: dt.date, day: dt.date) -> int:
 
 
 def age(born: dt.date | None, *, on: dt.date | None = None) -> int | None:
-    """Age 周岁 on a day (today by default); None without a birth date. Pages show this instead
-    of the birth date, which together with the masked ID number would give the number away."""
+    """Age 周岁 on a day; None without a birth date. Pages show this instead of the birth date,
+    which together with the masked ID number would give the number away. The day is the one the
+    data is about (`age_day`), by default the current school year's reference day — never the
+    clock's today: a 2023 roster read in 2026 shows the ages its rule was applied to."""
     if born is None:
         return None
-    return age_on(born, on or today())
+    return age_on(born, on or reference_date(current_school_year()))
+
+
+def age_day(row=None) -> dt.date:
+    """The day a row's age is counted on: the day its data is about, as its model says
+    (`age_day`: a round's result on the round's reference day, a roster child on its version's),
+    else the current school year's reference day."""
+    day = getattr(row, "age_day", None)
+    return day or reference_date(current_school_year())
 
 
 def reference_date(school_year: int) -> dt.date:

@@ -10,7 +10,11 @@ What every chart does follows from here and the one script, so an area inherits 
 - a chart with nothing to show (no category, or every value 0 — a county officer's chart of a
   programme with no rows yet) is the empty state 暂无数据, not an empty frame;
 - small values stay visible beside a tall one (each bar carries its value and a minimum height;
-  a 0 draws no bar), counts get whole-number ticks, money stays a decimal string ("196.63").
+  a 0 draws no bar), counts get whole-number ticks, money stays a decimal string ("196.63");
+- a chart of places is drawn by county, or — for a scope of one county (a county officer's, or
+  one county chosen), where a single bar would say nothing — by that county's townships
+  (`places`): the selector groups its rows by the field `places` names and links each bar to
+  the rows of its township.
 """
 
 from __future__ import annotations
@@ -20,6 +24,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 BAR_KINDS = ("bars", "hbars")
+
+
+def places(user, counties) -> tuple[str, list]:
+    """What a chart of places over `counties` is drawn by: ("county", the counties), or for one
+    county ("township", its townships the user sees, by code)."""
+    from core.models import Region, RegionLevel
+
+    counties = list(counties)
+    if len(counties) != 1:
+        return "county", counties
+    townships = Region.objects.visible_to(user).filter(
+        parent=counties[0], level=RegionLevel.TOWNSHIP
+    )
+    return "township", list(townships.order_by("code"))
 
 
 @dataclass(frozen=True)

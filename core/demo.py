@@ -13,6 +13,7 @@ except the created/updated timestamps.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import functools
 import itertools
@@ -58,6 +59,32 @@ BATCH = 5_000  # bulk_create batch size where COPY is not available
 CITY_CODE = "231000"
 CITY_NAME = "牡丹江市"
 SCHOOL_YEAR = 2023
+DEMO_START = dt.date(SCHOOL_YEAR, 9, 1)  # the day the demo's school year and its data begin
+
+
+@contextlib.contextmanager
+def data_time(day: dt.date, hour: int = 9) -> Iterator[None]:
+    """Write the demo's rows as of the day their data is about, not the day it is seeded.
+
+    The demo goes through the real services, which take the time of a write from the clock
+    (`django.utils.timezone.now`: created and finished times, the audit trail, jobs, the start of
+    the school year). Inside this block that clock reads `day` at `hour` o'clock in China, moving
+    on with the real time spent, so a 2023 round shows it was finished in 2023 and the 2023 school
+    year started on 1 September 2023. Only seed_demo uses it: a real write has the real time.
+    """
+    local = dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_default_timezone())
+    began, real_now = time.monotonic(), timezone.now
+
+    def now() -> dt.datetime:
+        return local.astimezone(dt.UTC) + dt.timedelta(seconds=time.monotonic() - began)
+
+    timezone.now = now
+    try:
+        yield
+    finally:
+        timezone.now = real_now
+
+
 # Ages are counted on the day before the school year starts: 6 on 31 August 2023 → grade 1.
 AGE_DAY = calendar.reference_date(SCHOOL_YEAR)
 LAYOUT_SEED = 231000  # the fixed stream the geography and schools are drawn from

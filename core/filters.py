@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core import idnumbers
+from core.forms import SchoolYearField
 from core.models import (
     Gender,
     Grade,
@@ -106,15 +107,17 @@ class IdNumberSearchMixin:
         query = request.GET.copy()
         for name in ("page", ID_SEARCH_PARAM):
             query.pop(name, None)
-        if number:
-            if not idnumbers.is_valid(number):
-                messages.warning(
-                    request,
-                    _(
-                        "Enter the whole ID number (18 characters): a search by ID number finds "
-                        "only the exact number, and this one is not a valid ID number."
-                    ),
-                )
+        if number and not idnumbers.is_valid(number):
+            # Said plainly, and nothing searched: a list of no rows under the number would read
+            # as "no such child". The number is not repeated (messages outlive the page).
+            messages.error(
+                request,
+                _(
+                    "The ID number is not in the right format: enter all 18 characters (the "
+                    "last may be X) and search again."
+                ),
+            )
+        elif number:
             query[ID_SEARCH_PARAM] = remember_id_search(request.user, number)
         return HttpResponseRedirect(request.path + ("?" + query.urlencode() if query else ""))
 
@@ -190,6 +193,38 @@ class ScopedFilterSet(django_filters.FilterSet):
             else:
                 self._qs = super().qs
         return self._qs
+
+
+class SchoolYearFilter(django_filters.TypedChoiceFilter):
+    """A list's school-year filter: the one school-year drop-down (core.forms.SchoolYearField,
+    "2023–2024"), offering the years of the rows it filters (`years_from(queryset)`, by default
+    the distinct values of its field) and the current one."""
+
+    field_class = SchoolYearField
+
+    def __init__(self, *args, years_from=None, **kwargs):
+        kwargs.setdefault("label", _("school year"))
+        super().__init__(*args, **kwargs)
+        self.years_from = years_from
+
+    def years(self) -> set:
+        queryset = self.parent.queryset if self.parent is not None else None
+        if queryset is None:
+            return set()
+        if self.years_from is not None:
+            return set(self.years_from(queryset))
+        rows = queryset.order_by().values_list(self.field_name, flat=True).distinct()
+        return {year for year in rows if year}
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            extra = {k: v for k, v in self.extra.items() if k not in ("choices", "null_value")}
+            self._field = self.field_class(
+                label=self.label, years=self.years(), empty_label=_("Any"), **extra
+            )
+            self._field.required = False
+        return self._field
 
 
 def yes_no(label):

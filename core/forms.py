@@ -26,11 +26,16 @@ class SchoolYearField(forms.TypedChoiceField):
     2023–2024 (core.calendar.school_year_choices) — the years of the rows behind the page
     (`years`) and the current one; a year outside them is refused with a message."""
 
-    def __init__(self, *, years=(), **kwargs):
+    def __init__(self, *, years=(), empty_label=None, **kwargs):
         kwargs.setdefault("label", _("school year"))
         kwargs.setdefault("error_messages", {"invalid_choice": _("Choose a school year listed.")})
         years = tuple(years)  # read when the choices are (never at import)
-        super().__init__(coerce=int, choices=lambda: calendar.school_year_choices(*years), **kwargs)
+        blank = [("", empty_label)] if empty_label is not None else []
+
+        def choices():
+            return [*blank, *calendar.school_year_choices(*years)]
+
+        super().__init__(coerce=int, choices=choices, **kwargs)
         self.widget.attrs.setdefault("class", "form-select form-select-sm school-year-select")
 
 
@@ -73,6 +78,7 @@ class IdNumberFormField(forms.CharField):
 
 
 UNIQUE_CODES = ("unique", "unique_together")
+ENTRY_YEARS_BACK = 4  # a ledger form offers the current school year and the four before it
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -91,6 +97,7 @@ class ScopedModelForm(forms.ModelForm):
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
+        self._school_year_drop_down(user)
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.HiddenInput):
                 continue
@@ -121,6 +128,30 @@ class ScopedModelForm(forms.ModelForm):
                 "masked": idnumbers.mask(getattr(self.instance, name))
             }
             self.initial[name] = ""
+
+    def _school_year_drop_down(self, user):
+        """A ledger's school year is the one school-year control (SchoolYearField): the years of
+        the user's rows of the ledger, the row's own, and the current one with the four before
+        it (an officer enters last year's payments too)."""
+        field = self.fields.get("school_year")
+        manager = getattr(self._meta.model, "objects", None)
+        if not isinstance(field, forms.IntegerField) or not hasattr(manager, "visible_to"):
+            return
+        years = set(
+            manager.visible_to(user).order_by().values_list("school_year", flat=True).distinct()
+        )
+        if self.instance.pk and self.instance.school_year:
+            years.add(self.instance.school_year)
+        current = calendar.current_school_year()
+        years.update(range(current - ENTRY_YEARS_BACK, current + 1))
+        self.fields["school_year"] = SchoolYearField(
+            years=years,
+            required=field.required,
+            label=field.label,
+            help_text=field.help_text,
+            empty_label="" if not field.required else None,
+        )
+        self.fields["school_year"].widget.attrs["class"] = "form-select"
 
     def _clean_fields(self):
         super()._clean_fields()

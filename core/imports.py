@@ -117,7 +117,7 @@ SCHOOL_YEAR_COLUMN = Column(
     variants=("学年度", "年度"),
     kind=Kind.SCHOOL_YEAR,
     required=True,
-    example="2023-2024",
+    example="2023–2024",
 )
 
 
@@ -197,7 +197,14 @@ class StudentImportSpec(ImportSpec):
         problems = []
         if values.get("birth_date") and values["birth_date"] != born:
             problems.append(
-                ("birth_date", _("The birth date does not agree with the ID number."), "birth_date")
+                (
+                    "birth_date",
+                    _(
+                        "The birth date does not agree with the one in the ID number (its 7th to "
+                        "14th characters): check both; write the date as 2012-03-01."
+                    ),
+                    "birth_date",
+                )
             )
         if values.get("gender") and values["gender"] != sex:
             problems.append(
@@ -242,7 +249,7 @@ class SchoolImportSpec(ImportSpec):
         Column(
             "county",
             "所在县区",
-            variants=("县区", "县(市、区)", "县市区", "所属县区"),
+            variants=("县区", "县（市、区）", "县市区", "所属县区"),
             kind=Kind.REGION,
             levels=(RegionLevel.COUNTY,),
             example="海林市",
@@ -251,7 +258,7 @@ class SchoolImportSpec(ImportSpec):
         Column(
             "township",
             "乡镇",
-            variants=("所在乡镇", "乡镇(街道)", "所属乡镇"),
+            variants=("所在乡镇", "乡镇（街道）", "所属乡镇"),
             kind=Kind.REGION,
             levels=(RegionLevel.TOWNSHIP,),
             within="county",
@@ -448,7 +455,7 @@ RISK_WORDS = {
 COUNTY_COLUMN = Column(
     "county",
     "县区",
-    variants=("所在县区", "县(市、区)", "县市区", "所属县区"),
+    variants=("所在县区", "县（市、区）", "县市区", "所属县区"),
     kind=Kind.REGION,
     levels=(RegionLevel.COUNTY,),
     example="海林市",
@@ -460,7 +467,14 @@ def check_person(values: dict, number: str) -> list:
     problems = []
     if values.get("birth_date") and values["birth_date"] != idnumbers.birth_date(number):
         problems.append(
-            ("birth_date", _("The birth date does not agree with the ID number."), "birth_date")
+            (
+                "birth_date",
+                _(
+                    "The birth date does not agree with the one in the ID number (its 7th to "
+                    "14th characters): check both; write the date as 2012-03-01."
+                ),
+                "birth_date",
+            )
         )
     if values.get("gender") and values["gender"] != idnumbers.gender(number):
         problems.append(("gender", _("The gender does not agree with the ID number."), "gender"))
@@ -540,14 +554,14 @@ class RosterChildImportSpec(ImportSpec):
         Column(
             "township",
             "乡镇",
-            variants=("所在乡镇", "乡镇(街道)", "户籍乡镇", "乡(镇)"),
+            variants=("所在乡镇", "乡镇（街道）", "户籍乡镇", "乡（镇）"),
             kind=Kind.REGION,
             levels=(RegionLevel.TOWNSHIP,),
             within="county",
             required=True,
             example="长汀镇",
         ),
-        Column("village", "村", variants=("行政村", "所在村", "户籍村", "村(社区)"),
+        Column("village", "村", variants=("行政村", "所在村", "户籍村", "村（社区）"),
                example="红旗村"),
         Column("guardian", "监护人", variants=("监护人姓名",), example="王大山"),
         Column("phone", "联系电话", variants=("电话", "手机号", "联系方式"), example="13800000000"),

@@ -81,6 +81,11 @@ class RosterVersion(LedgerUrlMixin, ScopedModel):
             return self.label
         return bracketed(self.label, f"{self.as_of:%Y-%m-%d}")
 
+    @property
+    def audit_name(self) -> str:
+        """In a history's list of versions (a round's ten counties'), each with its county."""
+        return f"{self.county} · {self}"
+
 
 class RosterChild(PersonMixin, TownshipScopedModel):
     """A child on a roster version: of a poverty-alleviated 脱贫户 or monitored 监测户 household."""
@@ -124,6 +129,12 @@ class RosterChild(PersonMixin, TownshipScopedModel):
             )
         ]
         indexes = [models.Index(fields=["roster_version", "birth_date"])]
+
+    @property
+    def age_day(self):
+        """Ages on a roster are those of its school year's reference day (what rounds apply)."""
+        as_of = self.roster_version.as_of if self.roster_version_id else None
+        return calendar.reference_date(calendar.school_year_of(as_of)) if as_of else None
 
     def __str__(self):
         return self.name

@@ -33,8 +33,9 @@ def shows_id_numbers(table) -> bool:
 
 
 class AgeColumn(tables.Column):
-    """A person's age 周岁 today, in place of the birth date (which beside the masked ID number
-    would give the number away); sorted by the birth date."""
+    """A person's age 周岁 in place of the birth date (which beside the masked ID number would
+    give the number away), on the day the row's data is about (core.calendar.age_day: a round's
+    reference day, the current school year's) — never today; sorted by the birth date."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("accessor", "birth_date")
@@ -42,11 +43,20 @@ class AgeColumn(tables.Column):
         kwargs.setdefault("order_by", ("-birth_date",))
         super().__init__(*args, **kwargs)
 
-    def render(self, value):
-        return calendar.age(value)
+    @staticmethod
+    def _day(record, table):
+        day = getattr(record, "age_day", None)
+        if day is None:  # the current school year's: read once per table
+            if not hasattr(table, "_age_default_day"):
+                table._age_default_day = calendar.age_day()
+            day = table._age_default_day
+        return day
 
-    def value(self, value):
-        return calendar.age(value)
+    def render(self, value, record, table):
+        return calendar.age(value, on=self._day(record, table))
+
+    def value(self, value, record, table):
+        return calendar.age(value, on=self._day(record, table))
 
 
 class LedgerTable(tables.Table):
@@ -70,11 +80,16 @@ class LedgerTable(tables.Table):
             self.columns.hide(name)
 
 
-class PersonTable(LedgerTable):
-    """Base of a ledger of people: the name links to the record, the ID number is masked."""
+# A name or an ID number is read whole: never broken one character a line in a crowded table.
+NO_WRAP = {"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}}
 
-    name = tables.Column(linkify=True)
-    id_number = MaskedIdColumn()
+
+class PersonTable(LedgerTable):
+    """Base of a ledger of people: the name links to the record (on one line), the ID number is
+    masked."""
+
+    name = tables.Column(linkify=True, attrs=NO_WRAP)
+    id_number = MaskedIdColumn(attrs=NO_WRAP)
 
 
 class CheckTable(LedgerTable):

@@ -130,7 +130,9 @@ class LedgerDetailView(LedgerMixin, DetailView):
             if name == "id_number":
                 value = obj.masked_id
             elif name == "birth_date":  # the age only: beside the masked number a date rebuilds it
-                rows.append(("age", _("age"), calendar.age(obj.birth_date)))
+                rows.append(
+                    ("age", _("age"), calendar.age(obj.birth_date, on=calendar.age_day(obj)))
+                )
                 continue
             elif getattr(field, "choices", None):
                 value = getattr(obj, f"get_{name}_display")()

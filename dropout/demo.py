@@ -27,7 +27,7 @@ from django.db.models.functions import Mod
 from django.utils.translation import gettext as _
 
 from core import calendar, db, idnumbers
-from core.demo import COUNTIES, VILLAGES, _surname_picker, person_name
+from core.demo import COUNTIES, VILLAGES, _surname_picker, data_time, person_name
 from core.jobs import JobRun, execute
 from core.models import (
     HouseholdCategory,
@@ -394,14 +394,15 @@ class _Seeder:
     # --- Rounds and cases ----------------------------------------------------------------------
 
     def run_round(self, index: int) -> ScreeningRound:
-        screening_round = services.round_start(
-            name=ROUND_NAMES[index],
-            school_year=SCHOOL_YEAR,
-            counties=None,
-            actor=self.city_admin,
-            screening_date=ROUND_DATES[index],
-        )
-        execute(screening_round.job_id)  # the job's runner, here and now
+        with data_time(ROUND_DATES[index]):  # started and finished on its screening day
+            screening_round = services.round_start(
+                name=ROUND_NAMES[index],
+                school_year=SCHOOL_YEAR,
+                counties=None,
+                actor=self.city_admin,
+                screening_date=ROUND_DATES[index],
+            )
+            execute(screening_round.job_id)  # the job's runner, here and now
         screening_round.refresh_from_db()
         self.say(
             _("%(name)s: %(count)s person-times (%(status)s)")
@@ -414,7 +415,12 @@ class _Seeder:
         return screening_round
 
     def follow_up(self, missing: list[RosterChild]) -> None:
-        """Visit, persuade and resolve round 1's cases (as the county officers would)."""
+        """Visit, persuade and resolve round 1's cases (as the county officers would), recorded
+        in the days after the round."""
+        with data_time(dt.date(2023, 9, 21), hour=16):
+            self._follow_up(missing)
+
+    def _follow_up(self, missing: list[RosterChild]) -> None:
         cases = DropoutCase.objects.filter(id_number__in=[c.id_number for c in missing])
         for n, case in enumerate(cases.order_by("id_number")):
             officer = self.user(case.county_id, "officer")
@@ -504,6 +510,10 @@ class _Seeder:
         )
 
     def close_confirmed(self) -> int:
+        with data_time(dt.date(2023, 10, 12), hour=15):
+            return self._close_confirmed()
+
+    def _close_confirmed(self) -> int:
         closed = 0
         confirmed = DropoutCase.objects.filter(status="resolved", confirmed_in_round__isnull=False)
         for case in confirmed.order_by("pk"):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.filters import ScopedFilterSet, counties, townships, yes_no
+from core.filters import SchoolYearFilter, ScopedFilterSet, counties, townships, yes_no
 from core.models import HouseholdCategory, Locality, School
 from dropout.models import (
     CASE_CLASSES,
@@ -53,7 +53,7 @@ class OutOfCityEnrolmentFilterSet(ScopedFilterSet):
     )
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     township = django_filters.ModelChoiceFilter(label=_("township"), queryset=townships())
-    school_year = django_filters.NumberFilter(label=_("school year"))
+    school_year = SchoolYearFilter()
     verified_how = django_filters.ChoiceFilter(
         label=_("verified by"), choices=VerificationMethod.choices
     )
@@ -85,7 +85,7 @@ class ScreeningRoundFilterSet(ScopedFilterSet):
     county = django_filters.ModelChoiceFilter(
         label=_("county"), field_name="counties", queryset=counties()
     )
-    school_year = django_filters.NumberFilter(label=_("school year"))
+    school_year = SchoolYearFilter()
     status = django_filters.ChoiceFilter(
         label=pgettext_lazy("screening round", "status"), choices=RoundStatus.choices
     )
@@ -112,9 +112,7 @@ class ScreeningResultFilterSet(ScopedFilterSet):
     round = django_filters.ModelChoiceFilter(
         label=_("round"), queryset=rounds(), method="filter_round"
     )
-    school_year = django_filters.NumberFilter(
-        label=_("school year"), field_name="round__school_year"
-    )
+    school_year = SchoolYearFilter(field_name="round__school_year")
     classification = django_filters.ChoiceFilter(
         label=_("classification"), choices=Classification.choices
     )
@@ -200,9 +198,7 @@ class DropoutCaseFilterSet(ScopedFilterSet):
     confirmed_in_round = django_filters.ModelChoiceFilter(
         label=_("confirmed in round"), queryset=rounds()
     )
-    school_year = django_filters.NumberFilter(
-        label=_("school year"), field_name="opened_in_round__school_year"
-    )
+    school_year = SchoolYearFilter(field_name="opened_in_round__school_year")
 
     class Meta:
         model = DropoutCase

@@ -266,6 +266,13 @@ class ScreeningRound(LedgerUrlMixin, models.Model):
     """A screening round 排查轮次 over some counties' rosters against the registry."""
 
     scope_field = "county"  # for the generic machinery; the county filter is on `counties`
+    # The counts a finished round records in its history (core.audit reads them with these).
+    audit_labels = {
+        "screened": _("children screened"),
+        "opened": _("cases opened"),
+        "confirmed": _("resolved cases confirmed"),
+        "refuted": _("resolved cases found out of school again"),
+    }
 
     name = models.CharField(_("name"), max_length=100)
     school_year = models.PositiveSmallIntegerField(
@@ -421,6 +428,11 @@ class ScreeningResult(PersonMixin, ScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["round", "id_number"], name="one_result_per_child")
         ]
+
+    @property
+    def age_day(self):
+        """A result's age is the one the round's rule was applied to: on its reference day."""
+        return self.round.reference_date
 
     def __str__(self):
         return f"{self.name} · {self.get_classification_display()}"

@@ -161,7 +161,7 @@ def round_figures(*, screening_round: ScreeningRound, user) -> dict:
         "cases_opened_url": link("dropoutcase-list", opened_in_round=rid),
         "cases_confirmed": cases.filter(confirmed_in_round=screening_round).count(),
         "cases_confirmed_url": link("dropoutcase-list", confirmed_in_round=rid),
-        "versions": list(versions.select_related("county")),
+        "versions": list(versions.select_related("county").order_by("county__code")),
         "roster_children": children.count(),
         "not_school_age": children.count() - school_age.count(),
         "risk_eliminated": school_age.filter(
@@ -677,6 +677,69 @@ def summary(*, user, county=None, school_year: int | None = None) -> dict:
     }
 
 
+def _chart_rows(*, user, school_year: int, counties, county_rows) -> tuple[str, list[dict]]:
+    """The dashboard charts' bars: the county rows, or for one county its townships (the
+    figures of each township's rows, linked to them; core.charts.places)."""
+    kind, places = charts.places(user, counties)
+    if kind == "county":
+        return kind, [{"name": row["county"].name, **row} for row in county_rows]
+    county = counties[0]
+    latest = county_rows[0]["latest_round"] if county_rows else None
+    results = ScreeningResult.objects.visible_to(user).filter(
+        round__school_year=school_year, round__status=RoundStatus.FINISHED, county=county
+    )
+    person_times = dict(
+        results.order_by().values_list("township_id").annotate(n=Count("id")).order_by()
+    )
+    suspected = (
+        dict(
+            results.filter(round=latest, classification=Classification.SUSPECTED)
+            .values_list("township_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        if latest
+        else {}
+    )
+    today = timezone.localdate()
+    cases = {
+        row["township_id"]: row
+        for row in DropoutCase.objects.visible_to(user)
+        .filter(county=county)
+        .exclude(status=CaseStatus.CLOSED)
+        .values("township_id")
+        .annotate(
+            n=Count("id"), overdue=Count("id", filter=Q(status=CaseStatus.OPEN, due_on__lt=today))
+        )
+        .order_by()
+    }
+    rows = []
+    for township in places:
+        t = township.pk
+        person_times_url = link("screeningresult-list", township=t, school_year=school_year)
+        rows.append(
+            {
+                "name": township.name,
+                "person_times": person_times.get(t, 0),
+                "person_times_url": person_times_url,
+                "suspected_open": suspected.get(t, 0),
+                "suspected_open_url": link(
+                    "screeningresult-list",
+                    round=latest.pk,
+                    township=t,
+                    classification=Classification.SUSPECTED,
+                )
+                if latest
+                else "",
+                "cases_open": cases.get(t, {}).get("n", 0),
+                "cases_open_url": link("dropoutcase-list", township=t, not_closed="true"),
+                "cases_overdue": cases.get(t, {}).get("overdue", 0),
+                "cases_overdue_url": link("dropoutcase-list", township=t, overdue="true"),
+            }
+        )
+    return kind, rows
+
+
 def dashboard(*, user, county=None, school_year: int | None = None) -> dict:
     """Everything the area's landing page shows, for the user's scope (or one county in it)."""
     school_year = school_year or latest_school_year(user)
@@ -725,6 +788,9 @@ def dashboard(*, user, county=None, school_year: int | None = None) -> dict:
     discrepancies = checks.exclude(present_count=F("registry_count"))
     county_param = getattr(county, "pk", None)
     latest_ids = {r["latest_round"].pk for r in county_rows if r["latest_round"]}
+    chart_by, chart_rows = _chart_rows(
+        user=user, school_year=school_year, counties=counties, county_rows=county_rows
+    )
     return {
         "school_year": school_year,
         "county": county,
@@ -764,27 +830,38 @@ def dashboard(*, user, county=None, school_year: int | None = None) -> dict:
             .filter(school_year=school_year)
             .order_by("screening_date", "pk")
         ),
+        "chart_by": chart_by,
         "chart_cases": charts.bars(
-            categories=[r["county"].name for r in county_rows],
+            categories=[r["name"] for r in chart_rows],
             series=[
                 charts.Series(
                     _("Suspected in the latest round"),
-                    [r["suspected_open"] for r in county_rows],
-                    # A county without a finished round has no result list to open: its
+                    [r["suspected_open"] for r in chart_rows],
+                    # A place without a finished round has no result list to open: its
                     # dashboard row says so.
-                    [r["suspected_open_url"] or r["person_times_url"] for r in county_rows],
+                    [r["suspected_open_url"] or r["person_times_url"] for r in chart_rows],
                 ),
-                charts.Series.of(_("Open cases"), county_rows, "cases_open", "cases_open_url"),
-                charts.Series.of(
-                    _("Overdue cases"), county_rows, "cases_overdue", "cases_overdue_url"
+                charts.Series(
+                    _("Open cases"),
+                    [r["cases_open"] for r in chart_rows],
+                    [r["cases_open_url"] for r in chart_rows],
+                ),
+                charts.Series(
+                    _("Overdue cases"),
+                    [r["cases_overdue"] for r in chart_rows],
+                    [r["cases_overdue_url"] for r in chart_rows],
                 ),
             ],
-            category_urls=[r["cases_open_url"] for r in county_rows],
+            category_urls=[r["cases_open_url"] for r in chart_rows],
         ),
         "chart_person_times": charts.bars(
-            categories=[r["county"].name for r in county_rows],
+            categories=[r["name"] for r in chart_rows],
             series=[
-                charts.Series.of(_("Person-times"), county_rows, "person_times", "person_times_url")
+                charts.Series(
+                    _("Person-times"),
+                    [r["person_times"] for r in chart_rows],
+                    [r["person_times_url"] for r in chart_rows],
+                )
             ],
         ),
     }

@@ -559,8 +559,13 @@ def round_run(*, round_id: int, progress: Progress | None = None) -> ScreeningRo
                 actor=screening_round.started_by,
                 action=AuditAction.UPDATE,
                 obj=screening_round,
-                changes={"status": [RoundStatus.RUNNING, RoundStatus.FINISHED]},
-                note=f"screened={screened} opened={opened} confirmed={confirmed} refuted={refuted}",
+                changes={
+                    "status": [RoundStatus.RUNNING, RoundStatus.FINISHED],
+                    "screened": screened,
+                    "opened": opened,
+                    "confirmed": confirmed,
+                    "refuted": refuted,
+                },
             )
     except Exception as error:
         ScreeningRound.objects.filter(pk=round_id).update(

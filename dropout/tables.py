@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from core.tables import AgeColumn, LedgerTable, PersonTable
+from core.tables import NO_WRAP, AgeColumn, LedgerTable, PersonTable
 from dropout.models import (
     CaseAction,
     CohortBaseline,
@@ -110,6 +110,13 @@ class DropoutCaseTable(PersonTable):
         "resolved_on",
         "confirmed_in_round",
     )
+    # Places, the status and dates on one line each (never a character a line).
+    county = tables.Column(attrs=NO_WRAP)
+    township = tables.Column(attrs=NO_WRAP)
+    status = tables.Column(attrs=NO_WRAP)
+    opened_on = tables.Column(attrs=NO_WRAP)
+    due_on = tables.Column(attrs=NO_WRAP)
+    closed_on = tables.Column(attrs=NO_WRAP)
 
     class Meta(LedgerTable.Meta):
         model = DropoutCase

@@ -166,7 +166,9 @@ def _ymd(year: str, month: str, day: str) -> dt.date:
     try:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
-        raise CellError(_("Not a real date."), "date") from None
+        raise CellError(
+            _("Not a real date (no such day in the calendar): write it as 2023-09-01."), "date"
+        ) from None
 
 
 def school_year(value) -> int:
@@ -174,11 +176,11 @@ def school_year(value) -> int:
     raw = text(value, fold=True).replace(" ", "")
     match = _YEAR.match(raw)
     if not match:
-        raise CellError(_("Write the school year as 2023 or 2023-2024."), "school_year")
+        raise CellError(_("Write the school year as 2023–2024 (or 2023)."), "school_year")
     end = match.group(2)
     start = calendar.school_year_named(int(match.group(1)), None if end is None else int(end))
     if start is None or not 1950 <= start <= 2100:
-        raise CellError(_("Write the school year as 2023 or 2023-2024."), "school_year")
+        raise CellError(_("Write the school year as 2023–2024 (or 2023)."), "school_year")
     return start
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext as _
 
-from core import idnumbers
+from core import calendar, idnumbers
 from core.importing import normalise as norm
 from core.importing.lookups import fill_reprs
 from core.importing.spec import Column, ImportSpec, Kind, header_key
@@ -80,9 +80,11 @@ class CellQuoter:
         row = self.rows[self.numbers[index] - 1]
         value = row[col] if col < len(row) else None
         key = header_key(header)
-        return masked_text(
-            value, id_number=key in self.id_headers, birth_date=key in self.birth_headers
-        )
+        if key in self.birth_headers:
+            # Not quoted at all: "****-**-**" says nothing, and the date itself beside the
+            # masked number would rebuild it. The message says what is wrong and the format.
+            return ""
+        return masked_text(value, id_number=key in self.id_headers)
 
 
 # --- The parsed rows -----------------------------------------------------------------------------
@@ -104,7 +106,7 @@ def _column_display(column: Column, value) -> str:
         except ValueError:
             return str(value)
     if column.kind == Kind.SCHOOL_YEAR:
-        return f"{value}-{value + 1}"
+        return calendar.school_year_label(value)
     return masked_text(value)
 
 

@@ -152,6 +152,7 @@ class ImportPreviewView(ImportMixin, View):
                 else "",
                 confirm_url=reverse(self.ledger.url_name("import-confirm"), args=[run.pk]),
                 working=run.status in (ImportStatus.QUEUED, ImportStatus.COMMITTING),
+                committed=run.status == ImportStatus.COMMITTED,
             ),
         )
 

@@ -42,7 +42,7 @@ def _kind_help(column) -> str:
     if kind == Kind.DECIMAL:
         return _("A number.")
     if kind == Kind.SCHOOL_YEAR:
-        return _("The year the school year starts, e.g. 2023 (2023-2024 also works).")
+        return _("The school year, e.g. 2023–2024 (2023 or 2023-2024 also work).")
     if kind == Kind.CHOICE:
         return _("One of the values in the drop-down list.")
     return ""

@@ -134,6 +134,22 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { initCharts(document); });
+  // A refused form is shown where it is, not only as a page the user must scroll: the first form
+  // on the page with an error is scrolled to and its first wrong field (else its first field)
+  // takes the focus. Only a page answering a POST carries a form's errors.
+  function showRefusedForm() {
+    var error = document.querySelector(
+      "main form .invalid-feedback, main form .alert-danger, main form .is-invalid, main form [aria-invalid='true']"
+    );
+    if (!error) { return; }
+    var form = error.closest("form");
+    var field = form.querySelector("[aria-invalid='true'], .is-invalid") ||
+      form.querySelector("input:not([type=hidden]), select, textarea");
+    form.scrollIntoView({ block: "center", behavior: "instant" });
+    form.classList.add("form-refused");
+    if (field) { field.focus({ preventScroll: true }); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { initCharts(document); showRefusedForm(); });
   document.body.addEventListener("htmx:afterSwap", function (event) { initCharts(event.target); });
 })();

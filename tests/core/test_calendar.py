@@ -169,11 +169,24 @@ def test_age_on_a_day(born, day, years):
     assert calendar.age(born, on=day) == years
 
 
-def test_age_without_a_birth_date_is_none_and_defaults_to_today(monkeypatch):
+def test_age_in_china_on_a_day_counted_by_the_clock(monkeypatch):
+    """A day near midnight UTC is already the next day in China."""
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2024, 3, 13, 16, 30, tzinfo=dt.UTC))
     assert calendar.age(None) is None
-    assert calendar.age(D(2013, 3, 14)) == 11  # already 14 March in China
-    assert calendar.age(D(2013, 3, 15)) == 10
+    assert calendar.age(D(2013, 3, 14), on=calendar.today()) == 11  # already 14 March in China
+    assert calendar.age(D(2013, 3, 15), on=calendar.today()) == 10
+
+
+@pytest.mark.django_db
+def test_age_defaults_to_the_current_school_years_reference_day_not_the_clock(monkeypatch):
+    """Data of 2023–2024 read in December 2026: a child born in 2008 is 15 on 31 August 2023
+    (of school age, as the round said), not the 18 of the clock."""
+    from core.reference import SchoolYearStart
+
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 6, 8, 0, tzinfo=dt.UTC))
+    SchoolYearStart.objects.create(school_year=2023)
+    assert calendar.age(D(2008, 1, 10)) == 15
+    assert calendar.age_day() == D(2023, 8, 31)
 
 
 def test_reference_day_is_31_august_before_the_school_year():

@@ -75,13 +75,21 @@ def test_an_officer_finds_the_child_by_the_full_number_typed_with_a_lowercase_x(
     assert number not in str(event.changes) + event.note
 
 
-def test_a_partial_number_finds_nobody(county_client, school):
+def test_a_partial_or_wrong_number_is_said_to_be_malformed_and_searches_nothing(
+    county_client, school
+):
+    """The officer reads 身份证号格式不正确 — not a list of nobody under a masked number that looks
+    like "no such child" — and the number typed is not repeated."""
     number = _with_x("231083")
     StudentFactory(school=school, id_number=number)
-    for part in (number[:10], number[:17], number[-6:]):
+    wrong_check = number[:17] + ("0" if number[17] != "0" else "1")
+    for part in (number[:10], number[:17], number[-6:], wrong_check):
         answer, page = _search(county_client, reverse("student-list"), part)
-        assert list(page.context["filter"].qs) == []
-        assert "18" in page.content.decode()  # the message asks for the whole number
+        html = page.content.decode()
+        assert "身份证号格式不正确" in html and "18" in html
+        assert "ids=" not in answer["Location"]  # no search was made
+        assert 'id="id-search-active"' not in html
+        assert part not in html
         _assert_nowhere(number, answer, page)
 
 

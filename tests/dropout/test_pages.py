@@ -72,7 +72,13 @@ def test_dashboard_figures_are_scoped_and_lead_to_their_rows(
     assert (suspected["data"], open_cases["data"]) == ([2], [2])
     assert listed_names(county_user, suspected["urls"][0]) == {"海林失学", "海林失学二"}
     assert listed_names(county_user, open_cases["urls"][0]) == {"海林失学", "海林失学二"}
-    assert overdue["urls"] == [row["cases_overdue_url"]]
+    # A county officer's charts are of the county's townships (one bar of a county says
+    # nothing): 长汀镇 here, each bar opening that township's rows.
+    assert data["chart_by"] == "township"
+    assert data["chart_cases"]["categories"] == ["长汀镇"]
+    assert data["chart_person_times"]["series"][0]["data"] == [3]
+    assert "township=" in overdue["urls"][0] and "overdue=true" in overdue["urls"][0]
+    assert "按乡镇" in page or "各乡镇" in page
 
     from django.test import Client
 

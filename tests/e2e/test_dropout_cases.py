@@ -79,6 +79,13 @@ def test_a_hand_opened_case_from_the_link_to_the_reviewers_close(
     page.locator("#case-close").click()  # nothing written yet: the form asks what was checked
     page.locator("#case-close-form .invalid-feedback").wait_for()
     assert "请先写明核实情况" in page.locator("#case-close-form").inner_text()
+    # The refusal is seen where the reviewer is working: the page answers scrolled to the form
+    # (not at its top, the message out of sight below) and the note field has the focus.
+    assert page.evaluate("document.activeElement.name") == "close_note"
+    assert page.evaluate(
+        "(() => { const r = document.querySelector('#case-close-form').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; })()"
+    )
     assert DropoutCase.objects.get().status == CaseStatus.RESOLVED
     checked = "学籍库显示在读；电话联系班主任确认已到校。"
     page.fill("#case-close-form textarea[name=close_note]", checked)

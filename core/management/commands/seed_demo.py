@@ -84,10 +84,11 @@ class Command(BaseCommand):
                         _("Cannot wipe: these rows still refer to it: %(ledgers)s.")
                         % {"ledgers": ", ".join(blocked.labels)}
                     ) from blocked
-            counts = demo.build_demo_city(
-                students=students, seed=seed, password=password, stdout=self.stdout
-            )
-            demo.seed_areas(seed=seed, stdout=self.stdout)
+            with demo.data_time(demo.DEMO_START, hour=8):  # the data's dates, not today's
+                counts = demo.build_demo_city(
+                    students=students, seed=seed, password=password, stdout=self.stdout
+                )
+                demo.seed_areas(seed=seed, stdout=self.stdout)
             demo.reattach_scopes(detached)
             # Any table the seed filled and nothing analysed yet (core/db.py): the planner's
             # statistics are then right from the first page, autovacuum or not.
