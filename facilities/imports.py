@@ -53,7 +53,7 @@ class FundingAllocationImportSpec(ImportSpec):
         Column(
             "amount",
             "拨付金额",
-            variants=("拨付金额(元)", "实际拨付", "实拨金额", "金额", "公用经费"),
+            variants=("拨付金额（元）", "实际拨付", "实拨金额", "金额", "公用经费"),
             kind=Kind.DECIMAL,
             required=True,
             example="65000.00",
@@ -227,7 +227,7 @@ class ImprovementProjectImportSpec(ImportSpec):
         Column(
             "area_m2",
             "建筑面积",
-            variants=("面积", "面积(平方米)"),
+            variants=("面积", "面积（平方米）"),
             kind=Kind.DECIMAL,
             example="320.00",
         ),
@@ -245,7 +245,7 @@ class ImprovementProjectImportSpec(ImportSpec):
         Column(
             "budget",
             "预算",
-            variants=("总投资", "预算金额", "预算(元)"),
+            variants=("总投资", "预算金额", "预算（元）"),
             kind=Kind.DECIMAL,
             required=True,
             example="800000.00",
@@ -293,7 +293,7 @@ class ImprovementProjectImportSpec(ImportSpec):
         Column(
             "progress",
             "进度",
-            variants=("进度(%)", "完成进度"),
+            variants=("进度（%）", "完成进度"),
             kind=Kind.INT,
             min_value=0,
             max_value=100,
