@@ -11,6 +11,8 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.settings import api_settings
 
@@ -124,6 +126,7 @@ class IdNumberSerializerField(serializers.CharField):
         return idnumbers.mask(value)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class AgeSerializerField(serializers.ReadOnlyField):
     """A person's age 周岁 on the day the row's data is about (core.calendar.age_day), read from
     the birth date (the field is given the whole row)."""

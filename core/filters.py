@@ -25,6 +25,8 @@ from django.db.models import Q
 from django.http import HttpResponseRedirect, QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from core import idnumbers
 from core.forms import SchoolYearField
@@ -195,6 +197,7 @@ class ScopedFilterSet(django_filters.FilterSet):
         return self._qs
 
 
+@extend_schema_field(OpenApiTypes.INT)  # the year it starts: 2023 for 2023–2024
 class SchoolYearFilter(django_filters.TypedChoiceFilter):
     """A list's school-year filter: the one school-year drop-down (core.forms.SchoolYearField,
     "2023–2024"), offering the years of the rows it filters (`years_from(queryset)`, by default
