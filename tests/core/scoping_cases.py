@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import idnumbers
+from core import calendar, idnumbers
 from core.models import RosterVersion
 from tests.factories import (
     RosterChildFactory,
@@ -59,13 +59,13 @@ register(
         make=lambda school: SchoolEnrolmentFactory(school=school, school_year=2021, enrolment=321),
         form_data=lambda school, row=None: {
             "school": school.pk,
-            "school_year": 2020,
+            "school_year": calendar.current_school_year() - 1,  # a form offers recent years
             "enrolment": 99,
             "boarders": 0,
         },
         api_data=lambda school, row=None: {
             "school": school.pk,
-            "school_year": 2019,
+            "school_year": calendar.current_school_year() - 2,
             "enrolment": 98,
             "boarders": 0,
         },

