@@ -6,8 +6,11 @@ actions `api-<model>-<action>`): the pages use `<model>-list` and the like, and 
 with a page would make `reverse()` (and so the index) answer with the page's URL.
 """
 
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, include, path
 from django.urls.resolvers import RegexPattern
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from core import areas, token_views
@@ -62,5 +65,24 @@ def _takes_nothing(pattern) -> bool:
     return not pattern.converters
 
 
+class IndexView(APIRootView):
+    """The index at /api/v1/: its title and description in the user's language, not DRF's
+    stock "Api Root / The default basic root view for DefaultRouter"."""
+
+    def get_view_name(self):
+        return _("API index")
+
+    def get_view_description(self, html=False):
+        text = _(
+            "Every endpoint of the API, by name. Sign in with POST /api/v1/auth/token/ and send "
+            "the token as Authorization: Token <token>. Lists come in pages of %(size)s rows "
+            "(page_size= up to %(most)s). The schema is at /api/schema/, the docs at /api/docs/."
+        ) % {
+            "size": settings.REST_FRAMEWORK["PAGE_SIZE"],
+            "most": settings.API_MAX_PAGE_SIZE,
+        }
+        return f"<p>{escape(text)}</p>" if html else text
+
+
 INDEX = dict(_endpoints(urlpatterns))
-urlpatterns.insert(0, path("", APIRootView.as_view(api_root_dict=INDEX), name="api-root"))
+urlpatterns.insert(0, path("", IndexView.as_view(api_root_dict=INDEX), name="api-root"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
+from django.conf import settings
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
@@ -41,6 +42,16 @@ def test_the_index_lists_api_endpoints_that_answer_a_token(api):
         response = api.get(url)
         assert response.status_code == 200, (name, response.status_code)
         assert response["Content-Type"] == "application/json", name
+
+
+def test_the_index_in_a_browser_says_what_it_is_in_the_users_language(county_client):
+    """Not DRF's stock "Api Root / The default basic root view for DefaultRouter"."""
+    page = county_client.get("/api/v1/", HTTP_ACCEPT="text/html").content.decode()
+    assert "API 索引" in page and "列表每页 50 行" in page
+    assert "DefaultRouter" not in page and "Api Root" not in page
+    county_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch's cookie
+    english = county_client.get("/api/v1/", HTTP_ACCEPT="text/html").content.decode()
+    assert "API index" in english and "Lists come in pages of 50 rows" in english
 
 
 def test_page_size_is_honoured_up_to_the_maximum(api, school, settings):
