@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.fields import user_reference
 from core.models import LedgerUrlMixin, RegionLevel, School
 from core.reference import YEAR_VALIDATORS
 from core.scoping import CityLevelQuerySet, ScopedModel, TownshipScopedModel
@@ -269,15 +269,7 @@ class FundingRate(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     set_at = models.DateTimeField(_("set at"), auto_now_add=True)
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name=_("set by"),
-    )
+    set_by = user_reference(_("set by"), editable=False)
 
     objects = CityLevelQuerySet.as_manager()
 
@@ -358,15 +350,7 @@ class FundingNote(LedgerUrlMixin, ScopedModel):
     )
     school_year = models.PositiveSmallIntegerField(_("school year"), validators=YEAR_VALIDATORS)
     reason = models.TextField(_("reason"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = user_reference(_("recorded by"), editable=False)
 
     class Meta:
         ordering = ["-school_year", "school__code"]
@@ -516,25 +500,9 @@ class Rectification(LedgerUrlMixin, ScopedModel):
         default=RectificationStatus.OPEN,
         editable=False,
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name=_("submitted by"),
-    )
+    submitted_by = user_reference(_("submitted by"), editable=False)
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True, editable=False)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name=_("verified by"),
-    )
+    verified_by = user_reference(_("verified by"), editable=False)
     closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
     return_reason = models.CharField(
         _("reason returned"), max_length=300, blank=True, editable=False
