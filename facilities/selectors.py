@@ -24,27 +24,35 @@ Rules implemented here:
   to grades 1–9 (the junior share rounded half up to whole pupils, the rest primary; without
   registry students, all primary) — the floor of 100 is split the same way. Complete middle
   schools, senior high and vocational schools are outside these quotas. Every boarder brings the
-  boarder supplement (200 yuan per year unless the city sets another). All of it is one SQL
-  query: Decimal money, no row-by-row Python.
+  boarder supplement (200 yuan per year unless the city sets another). It is SQL, Decimal
+  money, no row-by-row Python: one grouped count of the nine-year schools' registry grades
+  (run when the table is built), then the table itself, which looks each school's two counts up
+  (a correlated count per row ran eight times a row: Django repeats an annotation wherever
+  another builds on it).
 * **Under-funded**: a school whose allocation (FundingAllocation) is below its computed amount.
   A school with no allocation yet is "not allocated", not under-funded.
 * **Rectifications**: open = not yet verified and closed; overdue = open past its deadline
   (today after the deadline); closed within the deadline = closed on or before it.
 * **Maintenance**: a school is listed when its latest entry of the kind is more than `days` days
   before the day of the check (or it has none): an entry exactly `days` days before still counts.
+  The day of the check is the data's (`maintenance_day`): today within the city's current school
+  year, the newest day of the log once the clock has left that year.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DecimalField,
     Exists,
     F,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -272,21 +280,43 @@ def rate_for(user, school_year: int) -> FundingRate | None:
     )
 
 
-def _registry_count(user, low: int, high: int):
-    students = (
+class _PerSchool(Func):
+    """A school's figure from a JSON object {school id: figure} passed as one parameter (0 for a
+    school not in it): a hash look-up per row, where a correlated count of the registry would
+    run again wherever the expression is repeated (Django inlines annotations it builds on)."""
+
+    arg_joiner = "::jsonb ->> "
+    template = "COALESCE((%(expressions)s)::integer, 0)"
+    output_field = IntegerField()
+
+    def __init__(self, figures: dict, school="school_id"):
+        super().__init__(
+            Value(json.dumps({str(k): v for k, v in figures.items()})),
+            Cast(F(school), CharField()),
+        )
+
+
+def _nine_year_registry(user, enrolment_rows) -> tuple[dict, dict]:
+    """The enrolled registry students of the nine-year schools among `enrolment_rows`: grades
+    7–9 and grades 1–9 per school, counted in one grouped query over the visible registry."""
+    counts = (
         Student.objects.visible_to(user)
         .filter(
-            school_id=OuterRef("school_id"),
             status=StudentStatus.ENROLLED,
-            grade__gte=low,
-            grade__lte=high,
+            grade__gte=1,
+            grade__lte=9,
+            school__kind=SchoolKind.NINE_YEAR,
+            school_id__in=enrolment_rows.order_by().values("school_id"),
         )
         .order_by()
         .values("school_id")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
+        .annotate(junior=Count("pk", filter=Q(grade__gte=7)), compulsory=Count("pk"))
+        .values_list("school_id", "junior", "compulsory")
     )
-    return Coalesce(Subquery(students, output_field=IntegerField()), 0)
+    junior, compulsory = {}, {}
+    for school_id, in_junior, in_compulsory in counts:
+        junior[school_id], compulsory[school_id] = in_junior, in_compulsory
+    return junior, compulsory
 
 
 def funding_table(user, school_year: int, *, rate: FundingRate | None = None):
@@ -310,11 +340,16 @@ def funding_table(user, school_year: int, *, rate: FundingRate | None = None):
         enrolment__lt=SMALL_SCHOOL_FLOOR,
     )
     nine_year = Q(school__kind=SchoolKind.NINE_YEAR)
-    allocations = FundingAllocation.objects.visible_to(user).filter(
-        school_id=OuterRef("school_id"), school_year=school_year
+    junior, compulsory = _nine_year_registry(user, rows)
+    allocations = (
+        FundingAllocation.objects.visible_to(user)
+        .filter(school_id=OuterRef("school_id"), school_year=school_year)
+        .order_by()
     )
-    notes = FundingNote.objects.visible_to(user).filter(
-        school_id=OuterRef("school_id"), school_year=school_year
+    notes = (
+        FundingNote.objects.visible_to(user)
+        .filter(school_id=OuterRef("school_id"), school_year=school_year)
+        .order_by()
     )
     rows = rows.annotate(
         funded=Case(
@@ -323,12 +358,12 @@ def funding_table(user, school_year: int, *, rate: FundingRate | None = None):
             output_field=IntegerField(),
         ),
         registry_junior=Case(
-            When(nine_year, then=_registry_count(user, 7, 9)),
+            When(nine_year, then=_PerSchool(junior)),
             default=Value(0),
             output_field=IntegerField(),
         ),
         registry_compulsory=Case(
-            When(nine_year, then=_registry_count(user, 1, 9)),
+            When(nine_year, then=_PerSchool(compulsory)),
             default=Value(0),
             output_field=IntegerField(),
         ),
@@ -518,11 +553,31 @@ def maintained_schools(user):
     return School.objects.visible_to(user).filter(ownership=Ownership.PUBLIC)
 
 
+def maintenance_day() -> dt.date:
+    """The day the maintenance check counts back from unless asked for another: the day the
+    data is about, not the clock's. Today, while today is in the city's current school year
+    (core.calendar.current_school_year); when the clock has left that year (a demo of 2023–2024
+    shown in 2026), the newest day of the city's maintenance log in that year — a fact of the
+    city's data, the same for every user, like the reports' current period — or, before anyone
+    logged anything, the year's last day (its first, if the year has not begun)."""
+    today = calendar.today()
+    first, following = calendar.school_year_span(calendar.current_school_year())
+    if first <= today < following:
+        return today
+    # Only the newest date is read, city-wide: which day the log has reached is the city's.
+    newest = MaintenanceEntry.objects.filter(
+        done_on__gte=first, done_on__lt=min(following, today + dt.timedelta(days=1))
+    ).aggregate(newest=Max("done_on"))["newest"]
+    if newest is not None:
+        return newest
+    return first if today < first else following - dt.timedelta(days=1)
+
+
 def maintenance_gaps(user, *, days: int, as_of: dt.date | None = None):
     """Schools whose latest daily inspection or waste clearing is more than `days` days before
-    `as_of` (default today), or who have none: annotated with both latest dates and which is
-    missing (`no_inspection`, `no_waste`)."""
-    as_of = as_of or calendar.today()
+    `as_of` (default the data's day, `maintenance_day`), or who have none: annotated with both
+    latest dates and which is missing (`no_inspection`, `no_waste`)."""
+    as_of = as_of or maintenance_day()
     cutoff = as_of - dt.timedelta(days=days)
     entries = MaintenanceEntry.objects.visible_to(user).filter(
         school_id=OuterRef("pk"), done_on__lte=as_of
@@ -602,7 +657,8 @@ def summary(user, *, county=None, school_year: int | None = None) -> dict:
 
     days = maintenance_days()
     schools = maintained_schools(user)
-    gaps = maintenance_gaps(user, days=days, as_of=today)
+    as_of = maintenance_day()
+    gaps = maintenance_gaps(user, days=days, as_of=as_of)
     if county is not None:
         schools, gaps = schools.filter(county_id=county_id), gaps.filter(county_id=county_id)
     flags = list(gaps.order_by().values_list("no_inspection", "no_waste"))
