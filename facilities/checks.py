@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from core import calendar
 from core.checklists import CheckList, register
 from facilities import selectors
 from facilities.filters import (
@@ -32,7 +31,7 @@ def school_year_params(query, user):
 def maintenance_params(query, user):
     data = QueryDict(mutable=True)
     data["days"] = query.get("days") or str(selectors.maintenance_days())
-    data["as_of"] = query.get("as_of") or calendar.today().isoformat()
+    data["as_of"] = query.get("as_of") or selectors.maintenance_day().isoformat()
     form = MaintenanceParamsForm(data)
     if not form.is_valid():
         return form, None

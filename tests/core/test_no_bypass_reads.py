@@ -82,6 +82,10 @@ ALLOWED = {
     ("dropout/selectors.py", "previous_round", "ScreeningRound.objects.filter"): (
         "the finished round before a round the caller read through visible_to, same counties"
     ),
+    # Facilities: the day the maintenance log has reached, once the clock left the school year.
+    ("facilities/selectors.py", "maintenance_day", "MaintenanceEntry.objects.filter"): (
+        "only the newest date of the city's log is read (the data's day, the same for everyone)"
+    ),
     # Jobs: a county officer's own jobs (actor=user); everything else via visible_to.
     ("core/job_views.py", "visible_jobs", "JobRun.objects.filter"): (
         "filtered to the user's own jobs, or to ids from JobRun.objects.visible_to(user)"

@@ -80,6 +80,33 @@ def test_a_school_with_no_log_is_behind_and_a_private_one_is_not_checked(townshi
     assert not MaintenanceEntry.objects.exists()
 
 
+def test_the_maintenance_check_counts_back_from_the_data_s_day_not_the_clock_s(
+    township, county_user, monkeypatch
+):
+    """A 2023–2024 city shown in December 2026: the check counts back from the newest day of the
+    log in that school year, so only the school that stopped logging is behind; while the clock
+    is in the school year, it counts back from today."""
+    from core import calendar
+    from core.reference import SchoolYearStart
+
+    SchoolYearStart.objects.create(school_year=2023)
+    kept, stopped = SchoolFactory(township=township), SchoolFactory(township=township)
+    for kind in ("inspection", "waste"):
+        MaintenanceEntryFactory(school=kept, kind=kind, done_on=dt.date(2023, 12, 20))
+        MaintenanceEntryFactory(school=stopped, kind=kind, done_on=dt.date(2023, 10, 9))
+    monkeypatch.setattr(calendar, "today", lambda: dt.date(2026, 12, 6))
+
+    assert selectors.maintenance_day() == dt.date(2023, 12, 20)
+    assert list(selectors.maintenance_gaps(county_user, days=30)) == [stopped]
+    assert selectors.summary(county_user)["maintenance"]["gaps"] == 1
+    (behind,) = [i for i in selectors.todo_items(county_user) if "maintenance-gaps" in i.url]
+    assert behind.count == 1
+
+    monkeypatch.setattr(calendar, "today", lambda: dt.date(2024, 2, 1))  # inside the year
+    assert selectors.maintenance_day() == dt.date(2024, 2, 1)
+    assert set(selectors.maintenance_gaps(county_user, days=30)) == {kept, stopped}
+
+
 def _project(school, **changes):
     values = dict(
         school=school,

@@ -63,3 +63,22 @@ def test_a_county_sees_its_own_part(demo):
     assert (
         FundingAllocation.objects.filter(county=officer.scope).count() == mine["funding"]["schools"]
     )
+
+
+def test_the_demo_s_maintenance_check_lists_only_the_schools_that_stopped_logging(demo):
+    """The demo's log runs to December 2023 and the check counts back from there, not from the
+    clock: the schools that stopped logging in October are behind, the others are not."""
+    from core.models import School
+    from facilities import selectors
+
+    public = list(School.objects.filter(ownership="public").order_by("code"))
+    stopped = {
+        school
+        for number, school in enumerate(public)
+        if number % facilities_demo.STOPPED_LOGGING_EVERY == 7
+    }
+    admin = User.objects.get(username="city-admin")
+    assert set(selectors.maintenance_gaps(admin, days=selectors.maintenance_days())) == stopped
+    figures = selectors.summary(admin, school_year=2023)["maintenance"]
+    assert (figures["gaps"], figures["kept"]) == (len(stopped), len(public) - len(stopped))
+    assert 0 < len(stopped) < len(public) // 10
