@@ -18,7 +18,7 @@ from core.models import (
     Student,
     User,
 )
-from core.scoping import CITY_ROLES, COUNTY_ROLES, SCHOOL_ROLES
+from core.scoping import CITY_ROLES, COUNTY_ROLES, SCHOOL_ROLES, Role
 
 
 class SchoolYearField(forms.TypedChoiceField):
@@ -251,7 +251,55 @@ class RosterChildForm(ScopedModelForm):
         ]
 
 
-class UserCreateForm(forms.ModelForm):
+class FollowingSelect(forms.Select):
+    """A drop-down that follows another one of its form (static/js/app.js): each option carries
+    the key it belongs to (data-parent, from `parent_of(instance)`), the leading drop-down's
+    options that narrow it carry data-narrows; choosing one of them leaves only its options."""
+
+    def __init__(self, *, follows: str, parent_of, attrs=None):
+        super().__init__(attrs=attrs)
+        self.parent_of = parent_of
+        self.attrs["data-follows"] = follows
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-parent"] = str(self.parent_of(instance))
+        return option
+
+
+class CountyNarrowsSelect(forms.Select):
+    """The scope drop-down: a county's option narrows the school drop-down to its schools; the
+    city's does not (a school officer's scope is then its school's county)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None and instance.level == RegionLevel.COUNTY:
+            option["attrs"]["data-narrows"] = "true"
+        return option
+
+
+class OneMessagePerField:
+    """A field the form refused is empty for the model's clean(), which would then add a second
+    message for it (学校填报员须指定所在学校。 under a school refused for its county): a field
+    shows the form's message only."""
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            kept = {
+                field: messages
+                for field, messages in errors.error_dict.items()
+                if field not in self._errors
+            }
+            if not kept:
+                return
+            errors = forms.ValidationError(kept)
+        super()._update_errors(errors)
+
+
+class UserCreateForm(OneMessagePerField, forms.ModelForm):
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
 
     class Meta:
@@ -266,20 +314,36 @@ class UserCreateForm(forms.ModelForm):
             "school",
             "is_active",
         ]
+        widgets = {"scope": CountyNarrowsSelect}
+        labels = {"username": _("User name"), "email": _("Email"), "is_active": _("Active")}
+        help_texts = {
+            "username": _(
+                "Used to sign in: up to 150 letters, digits and the signs @ . + - _; "
+                "it cannot be changed later."
+            ),
+            "is_active": _(
+                "A user who is not active cannot sign in; what they entered and its history "
+                "stay. Deactivate a user instead of deleting them."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].required = True
-        self.fields["scope"].queryset = Region.objects.filter(
-            level__in=[RegionLevel.CITY, RegionLevel.COUNTY]
+        self.fields["role"].choices = [("", _("Choose a role")), *Role.choices]
+        scope = self.fields["scope"]
+        scope.queryset = Region.objects.filter(level__in=[RegionLevel.CITY, RegionLevel.COUNTY])
+        scope.empty_label = _("Choose the city or a county")
+        scope.help_text = _("The city or a county; for a school officer it is its school's county.")
+        school = self.fields["school"]
+        school.queryset = School.objects.select_related("county").order_by("county__code", "code")
+        school.label_from_instance = lambda s: f"{s.county} · {s.code} {s.name}"
+        school.empty_label = _("None (only a school officer has a school)")
+        school.widget = FollowingSelect(follows="scope", parent_of=lambda s: s.county_id)
+        school.widget.choices = school.choices
+        school.help_text = _(
+            "A school officer's school; choosing a county above lists only its schools."
         )
-        self.fields["scope"].help_text = _(
-            "The city or a county; for a school officer it is its school's county."
-        )
-        self.fields["school"].queryset = School.objects.select_related("county").order_by(
-            "county__code", "code"
-        )
-        self.fields["school"].label_from_instance = lambda s: f"{s.county} · {s.code} {s.name}"
         for field in self.fields.values():
             css = (
                 "form-check-input"
@@ -293,8 +357,18 @@ class UserCreateForm(forms.ModelForm):
         role, scope, school = cleaned.get("role"), cleaned.get("scope"), cleaned.get("school")
         if role in SCHOOL_ROLES:
             if school is None:
-                self.add_error("school", _("A school officer needs a school."))
-            else:  # its scope is its school's county, whatever was chosen
+                if "school" not in self.errors:
+                    self.add_error("school", _("A school officer needs a school."))
+            elif scope is not None and scope.level == RegionLevel.COUNTY and scope != school.county:
+                self.add_error(
+                    "school",
+                    _(
+                        "%(school)s is a school of %(county)s, not of %(chosen)s: choose one of "
+                        "%(chosen)s's schools, or choose %(county)s above."
+                    )
+                    % {"school": school.name, "county": school.county, "chosen": scope},
+                )
+            else:  # its scope is its school's county (the city chosen, or the same county)
                 cleaned["scope"] = self.instance.scope = school.county
                 scope = None
         elif school is not None:
@@ -320,6 +394,29 @@ class UserCreateForm(forms.ModelForm):
         if commit:
             user.save()
         return user
+
+
+class UserFilterForm(forms.Form):
+    """The user list's filters: a role, the city or a county, a user name or full name."""
+
+    role = forms.ChoiceField(label=_("Role"), required=False)
+    scope = forms.ModelChoiceField(
+        label=_("Scope"), queryset=Region.objects.none(), required=False, empty_label=_("All")
+    )
+    q = forms.CharField(label=_("User name or full name"), required=False, max_length=50)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", _("All")), *Role.choices]
+        self.fields["scope"].queryset = Region.objects.filter(
+            level__in=[RegionLevel.CITY, RegionLevel.COUNTY]
+        ).order_by("level", "code")
+        for field in self.fields.values():
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
 
 
 class UserUpdateForm(UserCreateForm):

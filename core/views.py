@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from django_tables2 import SingleTableMixin
 from core import areas, audit, calendar, errors, exports, selectors, services, todo
 from core.errors import RowConflict, VersionConflict
 from core.filters import IdNumberSearchMixin
-from core.forms import PasswordResetByAdminForm, UserCreateForm, UserUpdateForm
+from core.forms import PasswordResetByAdminForm, UserCreateForm, UserFilterForm, UserUpdateForm
 from core.models import AuditAction, AuditEvent, Student, User
 from core.scoping import can_edit, is_city_admin, sees_everything
 from core.tables import shows_id_numbers
@@ -359,9 +360,27 @@ class UserListView(CityAdminRequiredMixin, ListView):
         queryset = User.objects.select_related("scope", "school").order_by(
             "scope__code", "username"
         )
-        if text_param(self.request.GET, "q"):
-            queryset = queryset.filter(username__contains=text_param(self.request.GET, "q"))
+        self.filter_form = UserFilterForm(self.request.GET or None)
+        if self.filter_form.is_valid():
+            wanted = self.filter_form.cleaned_data
+            if wanted["role"]:
+                queryset = queryset.filter(role=wanted["role"])
+            if wanted["scope"]:
+                queryset = queryset.filter(scope=wanted["scope"])
+            if wanted["q"].strip():
+                text = wanted["q"].strip()
+                queryset = queryset.filter(
+                    Q(username__icontains=text) | Q(full_name__contains=text)
+                )
         return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filter_form
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        return context
 
 
 class UserCreateView(CityAdminRequiredMixin, CreateView):

@@ -150,6 +150,35 @@
     if (field) { field.focus({ preventScroll: true }); }
   }
 
-  document.addEventListener("DOMContentLoaded", function () { initCharts(document); showRefusedForm(); });
+  // A drop-down that follows another of its form (data-follows="<the leading field's name>"), as
+  // the school list follows the county: when the leading drop-down's chosen option narrows
+  // (data-narrows), only the options of that key (data-parent) and the empty one are offered.
+  // A choice that no longer fits is cleared when the leading choice changes; the one a refused
+  // form comes back with stays shown, beside the server's message.
+  function followChoices(root) {
+    root.querySelectorAll("select[data-follows]").forEach(function (select) {
+      var lead = select.form && select.form.elements[select.dataset.follows];
+      if (!lead || !lead.options) { return; }
+      function narrow(keepChosen) {
+        var chosen = lead.options[lead.selectedIndex];
+        var key = chosen && chosen.hasAttribute("data-narrows") ? chosen.value : null;
+        Array.prototype.forEach.call(select.options, function (option) {
+          var fits = !key || !option.value || option.dataset.parent === key ||
+            (keepChosen && option.selected);
+          option.hidden = !fits;
+          option.disabled = !fits;
+          if (!fits && option.selected) { select.value = ""; }
+        });
+      }
+      lead.addEventListener("change", function () { narrow(false); });
+      narrow(true);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initCharts(document);
+    followChoices(document);
+    showRefusedForm();
+  });
   document.body.addEventListener("htmx:afterSwap", function (event) { initCharts(event.target); });
 })();
