@@ -178,11 +178,9 @@ class UserAdmin(BaseUserAdmin):
     )
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "ledger", "object_repr", "county"]
-    list_filter = ["action", "ledger", "county"]
-    search_fields = ["actor__username", "object_repr"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The platform's own records (the audit trail, import runs, jobs, files): written by the
+    code that does the work, looked at here, never added or changed by hand."""
 
     def has_add_permission(self, request):
         return False
@@ -190,42 +188,29 @@ class AuditEventAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor", "action", "ledger", "object_repr", "county"]
+    list_filter = ["action", "ledger", "county"]
+    search_fields = ["actor__username", "object_repr"]
+    has_delete_permission = ReadOnlyAdmin.has_change_permission  # the trail is never pruned here
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "ledger", "file_name", "actor", "county", "status"]
     list_filter = ["status", "ledger", "county"]
     search_fields = ["file_name", "actor__username"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "original_name", "kind", "content_type", "county"]
     list_filter = ["kind", "county"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
+class JobRunAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "title", "actor", "status", "progress"]
     list_filter = ["status", "kind"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
