@@ -11,6 +11,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -25,27 +26,28 @@ TEMPLATE_ROWS = 5000  # rows the drop-downs and formats cover
 TEXT_KINDS = {Kind.ID_NUMBER, Kind.CODE, Kind.SCHOOL, Kind.REGION, Kind.TEXT}
 
 
+# What a cell of each kind takes, said in the header's comment (in the user's language).
+KIND_HELP = {
+    Kind.DATE: gettext_lazy(
+        "A date, written as 2023-09-01 (2023/9/1, 2023.9.1 and 2023年9月1日 also work)."
+    ),
+    Kind.ID_NUMBER: gettext_lazy(
+        "18-character resident ID number; a last character x is read as X."
+    ),
+    Kind.SCHOOL: gettext_lazy("The 10-digit school code, or the school's exact full name."),
+    Kind.REGION: gettext_lazy("The region's code (6, 9 or 12 digits) or its exact name."),
+    Kind.BOOL: gettext_lazy("Yes or no: one of the values in the drop-down list."),
+    Kind.INT: gettext_lazy("A whole number."),
+    Kind.DECIMAL: gettext_lazy("A number."),
+    Kind.SCHOOL_YEAR: gettext_lazy(
+        "The school year, e.g. 2023–2024 (2023 or 2023-2024 also work)."
+    ),
+    Kind.CHOICE: gettext_lazy("One of the values in the drop-down list."),
+}
+
+
 def _kind_help(column) -> str:
-    kind = column.kind
-    if kind == Kind.DATE:
-        return _("A date, written as 2023-09-01 (2023/9/1, 2023.9.1 and 2023年9月1日 also work).")
-    if kind == Kind.ID_NUMBER:
-        return _("18-character resident ID number; a last character x is read as X.")
-    if kind == Kind.SCHOOL:
-        return _("The 10-digit school code, or the school's exact full name.")
-    if kind == Kind.REGION:
-        return _("The region's code (6, 9 or 12 digits) or its exact name.")
-    if kind == Kind.BOOL:
-        return _("Yes or no: one of the values in the drop-down list.")
-    if kind == Kind.INT:
-        return _("A whole number.")
-    if kind == Kind.DECIMAL:
-        return _("A number.")
-    if kind == Kind.SCHOOL_YEAR:
-        return _("The school year, e.g. 2023–2024 (2023 or 2023-2024 also work).")
-    if kind == Kind.CHOICE:
-        return _("One of the values in the drop-down list.")
-    return ""
+    return str(KIND_HELP.get(column.kind, ""))
 
 
 def build_template(spec: ImportSpec, user) -> bytes:
