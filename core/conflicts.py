@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import idnumbers
-from core.fields import user_reference
+from core.fields import optional_reference, user_reference
 from core.models import IdNumberField, Region
 from core.scoping import ScopedQuerySet, home_county_of, sees_everything
 
@@ -44,13 +44,7 @@ class RegistryConflict(models.Model):
         Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("asking county")
     )
     existing_id = models.CharField(_("existing row"), max_length=40)
-    existing_county = models.ForeignKey(
-        Region,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        verbose_name=_("county holding the row"),
-    )
+    existing_county = optional_reference(Region, _("county holding the row"), blank=False)
     actor = user_reference(_("user"), blank=False)
     source = models.CharField(_("entered through"), max_length=10, choices=ConflictSource.choices)
     attempts = models.PositiveIntegerField(_("attempts"), default=1)

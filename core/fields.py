@@ -11,14 +11,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-def optional_reference(to, verbose_name, *, on_delete=models.PROTECT, blank=True, **options):
-    """A reference that may be empty, with no reverse accessor on the row it points to."""
+def optional_reference(
+    to, verbose_name, *, on_delete=models.PROTECT, blank=True, related_name="+", **options
+):
+    """A reference that may be empty, with no reverse accessor on the row it points to (unless
+    it names one)."""
     return models.ForeignKey(
         to,
         on_delete=on_delete,
         null=True,
         blank=blank,
-        related_name="+",
+        related_name=related_name,
         verbose_name=verbose_name,
         **options,
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core import idnumbers
+from core.fields import county_reference, optional_reference, user_reference
 from core.scoping import Role, ScopedModel, ScopedQuerySet, school_of
 
 
@@ -39,6 +40,22 @@ class PersonMixin(LedgerUrlMixin):
         if hasattr(self, "name"):
             self.name = tidy_name(self.name)
         super().clean_fields(exclude=exclude)
+
+    def clean_identity(self):
+        """For a row with a birth date and a gender (a student, a roster child): both agree with
+        a valid ID number; an empty birth date is read from it (forms and the admin leave it
+        out)."""
+        if not (self.id_number and idnumbers.is_valid(self.id_number)):
+            return
+        born = idnumbers.birth_date(self.id_number)
+        if self.birth_date is None:
+            self.birth_date = born
+        elif born != self.birth_date:
+            raise ValidationError(
+                {"birth_date": _("The birth date does not agree with the ID number.")}
+            )
+        if self.gender and idnumbers.gender(self.id_number) != self.gender:
+            raise ValidationError({"gender": _("The gender does not agree with the ID number.")})
 
 
 class IdNumberField(models.CharField):
@@ -100,22 +117,11 @@ class Region(models.Model):
     )
     name = models.CharField(_("name"), max_length=60)
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
-    parent = models.ForeignKey(
+    parent = optional_reference("self", _("parent"), related_name="children")
+    county = optional_reference(
         "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-        verbose_name=_("parent"),
-    )
-    county = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+        _("county"),
         editable=False,
-        verbose_name=_("county"),
         help_text=_("The county this region lies in (itself for a county); empty for the city."),
     )
 
@@ -332,14 +338,7 @@ class Student(PersonMixin, ScopedModel):
         choices=StudentStatus.choices,
         default=StudentStatus.ENROLLED,
     )
-    household_region = models.ForeignKey(
-        Region,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("household registration"),
-    )
+    household_region = optional_reference(Region, _("household registration"))
 
     class Meta:
         ordering = ["school__code", "grade", "name"]
@@ -362,18 +361,7 @@ class Student(PersonMixin, ScopedModel):
         return self.name
 
     def clean(self):
-        if self.id_number and idnumbers.is_valid(self.id_number):
-            born = idnumbers.birth_date(self.id_number)
-            if self.birth_date is None:  # forms and the admin read it from the ID number
-                self.birth_date = born
-            elif born != self.birth_date:
-                raise ValidationError(
-                    {"birth_date": _("The birth date does not agree with the ID number.")}
-                )
-            if self.gender and idnumbers.gender(self.id_number) != self.gender:
-                raise ValidationError(
-                    {"gender": _("The gender does not agree with the ID number.")}
-                )
+        self.clean_identity()
 
 
 class User(AbstractUser):
@@ -509,29 +497,13 @@ class AuditEvent(models.Model):
     # The trail refers to users and counties without database constraints: Django still
     # protects both from deletion while events name them (on_delete), and an import writes an
     # event per row, for which PostgreSQL would otherwise run two constraint triggers each.
-    actor = models.ForeignKey(
-        User,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("user"),
-        db_constraint=False,
-    )
+    actor = user_reference(_("user"), db_constraint=False)
     action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
     # Searched by ledger, and a row's history by (ledger, row): the index in Meta serves both.
     ledger = models.CharField(_("ledger"), max_length=60)
     object_id = models.CharField(_("row"), max_length=40, blank=True)
     object_repr = models.CharField(_("row description"), max_length=200, blank=True)
-    county = models.ForeignKey(
-        Region,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("county"),
-        db_constraint=False,
-    )
+    county = county_reference(db_constraint=False)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 

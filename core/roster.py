@@ -13,8 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core import calendar, idnumbers
-from core.fields import user_reference
+from core import calendar
+from core.fields import optional_reference, user_reference
 from core.models import Gender, IdNumberField, LedgerUrlMixin, PersonMixin, Region, RegionLevel
 from core.scoping import ScopedModel, ScopedQuerySet, TownshipScopedModel
 from core.text import bracketed
@@ -51,14 +51,8 @@ class RosterVersion(LedgerUrlMixin, ScopedModel):
 
     label = models.CharField(_("label"), max_length=100)
     imported_by = user_reference(_("imported by"), editable=False)
-    import_run = models.ForeignKey(
-        "core.ImportRun",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("import run"),
-        editable=False,
+    import_run = optional_reference(
+        "core.ImportRun", _("import run"), on_delete=models.SET_NULL, editable=False
     )
     source_name = models.CharField(_("source file"), max_length=200, blank=True, editable=False)
     as_of = models.DateField(
@@ -149,18 +143,7 @@ class RosterChild(PersonMixin, TownshipScopedModel):
             raise ValidationError(
                 {"township": _("The township is not in the roster version's county.")}
             )
-        if self.id_number and idnumbers.is_valid(self.id_number):
-            born = idnumbers.birth_date(self.id_number)
-            if self.birth_date is None:  # forms and the admin read it from the ID number
-                self.birth_date = born
-            elif born != self.birth_date:
-                raise ValidationError(
-                    {"birth_date": _("The birth date does not agree with the ID number.")}
-                )
-            if self.gender and idnumbers.gender(self.id_number) != self.gender:
-                raise ValidationError(
-                    {"gender": _("The gender does not agree with the ID number.")}
-                )
+        self.clean_identity()
         if self.household_category == HouseholdCategory.POVERTY_ALLEVIATED and self.monitoring_type:
             raise ValidationError(
                 {"monitoring_type": _("Only a monitored household has a monitoring type.")}
