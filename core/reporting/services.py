@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.errors import RowConflict, VersionConflict
@@ -281,13 +282,9 @@ def submission_submit(
 ) -> Submission:
     """The county reviewer submits the report (一审): its figures are computed now and frozen."""
     at = _now(at)
-    current = _locked(submission)
-    ensure_in_scope(actor, current)
-    if not may_submit(actor, current.county_id):
-        raise PermissionDenied(_("Only the county's reviewer submits its report."))
-    _check_version(current, version)
-    if current.state not in (State.DRAFT, State.RETURNED):
-        raise _state_refusal(current, _("submitted"))
+    current = _step(
+        actor, submission, version, (State.DRAFT, State.RETURNED), _("submitted"), _check_submitter
+    )
     report_type = _type(current)
     for field in report_type.fields:
         if field.required and not current.notes.get(field.key):
@@ -305,6 +302,24 @@ def submission_submit(
     return current
 
 
+def _step(actor, submission, version, states, doing: str, check) -> Submission:
+    """The submission locked for a step of its review, once `check(actor, it)` lets the actor
+    take the step, it is as the actor read it (version) and in one of the states it is taken
+    from; the refusals say why not."""
+    current = _locked(submission)
+    check(actor, current)
+    _check_version(current, version)
+    if current.state not in states:
+        raise _state_refusal(current, doing)
+    return current
+
+
+def _check_submitter(actor, current: Submission) -> None:
+    ensure_in_scope(actor, current)
+    if not may_submit(actor, current.county_id):
+        raise PermissionDenied(_("Only the county's reviewer submits its report."))
+
+
 def _check_reviewer(actor, current: Submission) -> None:
     if not may_review(actor):
         raise PermissionDenied(_("Only city staff approve or return a county's report."))
@@ -318,11 +333,7 @@ def submission_approve(
 ) -> Submission:
     """City staff approve a submitted report (二审)."""
     at = _now(at)
-    current = _locked(submission)
-    _check_reviewer(actor, current)
-    _check_version(current, version)
-    if current.state != State.SUBMITTED:
-        raise _state_refusal(current, _("approved"))
+    current = _step(actor, submission, version, (State.SUBMITTED,), _("approved"), _check_reviewer)
     before = current.state
     current.state = State.APPROVED
     current.approved_at = at
@@ -357,13 +368,22 @@ def _clean_comments(report_type, current, comments) -> list[tuple[str, str, str]
     return cleaned
 
 
-def _send_back(*, actor, submission, version, reason, comments, at, from_state, action, doing):
+def _send_back(
+    *,
+    actor,
+    submission: Submission,
+    version,
+    from_state,
+    action,
+    doing: str,
+    reason: str = "",
+    comments: dict | None = None,
+    at: dt.datetime | None = None,
+) -> Submission:
+    """Return (or reopen) a report in `from_state`: the reason and the comments on figures
+    ({(section, figure or ""): text}) go with it; one of them is required."""
     at = _now(at)
-    current = _locked(submission)
-    _check_reviewer(actor, current)
-    _check_version(current, version)
-    if current.state != from_state:
-        raise _state_refusal(current, doing)
+    current = _step(actor, submission, version, (from_state,), doing, _check_reviewer)
     reason = (reason or "").strip()
     if len(reason) > MAX_TEXT:
         raise ValidationError({"reason": [_("At most %(n)d characters.") % {"n": MAX_TEXT}]})
@@ -388,53 +408,43 @@ def _send_back(*, actor, submission, version, reason, comments, at, from_state, 
     return current
 
 
-@transaction.atomic
-def submission_return(
-    *,
-    actor,
-    submission: Submission,
-    version,
-    reason: str = "",
-    comments: dict | None = None,
-    at: dt.datetime | None = None,
-) -> Submission:
+def _sending_back(name: str, from_state, action, doing, doc: str):
+    """A service that sends a report in `from_state` back to its county (_send_back)."""
+
+    @transaction.atomic
+    def service(*, actor, submission: Submission, version, **details) -> Submission:
+        return _send_back(
+            actor=actor,
+            submission=submission,
+            version=version,
+            from_state=from_state,
+            action=action,
+            doing=str(doing),
+            **details,
+        )
+
+    service.__name__ = service.__qualname__ = name
+    service.__doc__ = doc
+    return service
+
+
+# Each takes actor, submission, version and _send_back's reason, comments and at (keywords).
+submission_return = _sending_back(
+    "submission_return",
+    State.SUBMITTED,
+    Action.RETURNED,
+    gettext_lazy("returned"),
     """City staff return a submitted report to the county with a reason: a general one and/or
-    comments on figures ({(section, figure or ""): text})."""
-    return _send_back(
-        actor=actor,
-        submission=submission,
-        version=version,
-        reason=reason,
-        comments=comments,
-        at=at,
-        from_state=State.SUBMITTED,
-        action=Action.RETURNED,
-        doing=_("returned"),
-    )
-
-
-@transaction.atomic
-def submission_reopen(
-    *,
-    actor,
-    submission: Submission,
-    version,
-    reason: str = "",
-    comments: dict | None = None,
-    at: dt.datetime | None = None,
-) -> Submission:
-    """The city asks the county to resubmit an approved report (its figures changed since)."""
-    return _send_back(
-        actor=actor,
-        submission=submission,
-        version=version,
-        reason=reason,
-        comments=comments,
-        at=at,
-        from_state=State.APPROVED,
-        action=Action.REOPENED,
-        doing=_("sent back for resubmission"),
-    )
+    comments on figures ({(section, figure or ""): text}).""",
+)
+submission_reopen = _sending_back(
+    "submission_reopen",
+    State.APPROVED,
+    Action.REOPENED,
+    gettext_lazy("sent back for resubmission"),
+    """The city asks the county to resubmit an approved report (its figures changed since), with
+    a reason and/or comments on figures as submission_return.""",
+)
 
 
 @transaction.atomic
