@@ -749,22 +749,10 @@ def _copy_students(rows: list[StudentRow], now: dt.datetime) -> None:
 
 
 def _insert_students(rows: list[StudentRow]) -> None:
+    """Insert with bulk_create (no COPY): the same columns, from the same STUDENT_COLUMNS."""
+    names = [Student._meta.get_field(name).attname for name in STUDENT_COLUMNS]
     Student.objects.bulk_create(
-        (
-            Student(
-                county_id=county,
-                id_number=id_number,
-                name=name,
-                gender=gender,
-                birth_date=born,
-                school_id=school,
-                grade=grade,
-                status=status,
-                household_region_id=household,
-            )
-            for county, id_number, name, gender, born, school, grade, status, household in rows
-        ),
-        batch_size=BATCH,
+        (Student(**dict(zip(names, row, strict=True))) for row in rows), batch_size=BATCH
     )
 
 
