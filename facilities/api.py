@@ -1,13 +1,15 @@
 """REST API of school conditions: the ledgers' serializers (their viewsets come from the ledger
-registry), a rectification's steps, the funding quotas (read), the funding table and the summary.
+registry), a finding recorded with its rectification, a rectification's steps, the funding quotas
+(city administrators write), the funding table and the summary.
 Money is a decimal string ("650.00") in every response."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
@@ -15,7 +17,7 @@ from rest_framework.views import APIView
 
 from core.api import LedgerViewSet, ScopedModelSerializer
 from core.models import Region, RegionLevel
-from core.scoping import can_edit
+from core.scoping import can_edit, require_city_admin, school_of
 from facilities import selectors, services
 from facilities.models import (
     FundingAllocation,
@@ -121,6 +123,76 @@ class ToiletFindingSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
+class FindingCreateSerializer(ScopedModelSerializer):
+    """A finding of an inspection the caller can see, and the rectification item it opens (the
+    same fields as the inspection page's form; `photos`, optional, are the before photos, sent
+    as multipart)."""
+
+    responsible_unit = serializers.CharField(max_length=100)
+    deadline = serializers.DateField()
+    measures = serializers.CharField(required=False, allow_blank=True, default="")
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, write_only=True, default=list
+    )
+
+    class Meta:
+        model = ToiletFinding
+        fields = [
+            "inspection",
+            "block",
+            "toilet_type",
+            "problem",
+            "description",
+            "responsible_unit",
+            "deadline",
+            "measures",
+            "photos",
+        ]
+
+    def validate(self, attrs):
+        return attrs  # the finding's and the rectification's rules are the service's (the door)
+
+    def create(self, validated_data):
+        extras = {
+            name: validated_data.pop(name)
+            for name in ("responsible_unit", "deadline", "measures", "photos")
+        }
+        rectification = services.finding_record(
+            inspection=validated_data["inspection"],
+            finding=ToiletFinding(**validated_data),
+            actor=self._actor(),
+            **extras,
+        )
+        return rectification.finding
+
+
+class FindingViewSet(LedgerViewSet):
+    """Findings: read; POST records a finding of an inspection and opens its rectification item,
+    through facilities.services.finding_record like the inspection page (county and city users;
+    the deadline not before the inspection; the rows' own rules). Findings are not changed or
+    deleted here. Refusals: 400 / 403 in Chinese (core.errors.exception_handler)."""
+
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return FindingCreateSerializer
+        return super().get_serializer_class()
+
+    @extend_schema(request=FindingCreateSerializer, responses={201: ToiletFindingSerializer})
+    def create(self, request, *args, **kwargs):
+        if school_of(request.user) is not None:
+            raise PermissionDenied(_("Findings are recorded by the county or the city."))
+        params = FindingCreateSerializer(data=request.data, context=self.get_serializer_context())
+        params.is_valid(raise_exception=True)
+        finding = params.save()
+        finding = self.get_queryset().get(pk=finding.pk)
+        return Response(
+            ToiletFindingSerializer(finding, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
 class RectificationSerializer(ScopedModelSerializer):
     class Meta:
         model = Rectification
@@ -202,10 +274,13 @@ class RectificationViewSet(LedgerViewSet):
         return Response(RectificationSerializer(done, context={"request": request}).data)
 
 
-# --- Funding quotas (read) and the funding table -------------------------------------------
+# --- Funding quotas (city administrators write) and the funding table ---------------------
 
 
 class FundingRateSerializer(serializers.ModelSerializer):
+    """The city's quotas from a school year on. A change of the quotas is a new row from a later
+    year (the earlier rows are the history); a row is corrected by PUT / PATCH."""
+
     class Meta:
         model = FundingRate
         fields = [
@@ -217,19 +292,44 @@ class FundingRateSerializer(serializers.ModelSerializer):
             "boarder_supplement",
             "note",
             "set_at",
+            "set_by",
         ]
-        read_only_fields = fields
+        read_only_fields = ["id", "set_at", "set_by"]
+        validators = []  # one row per year is the model's rule (its message), run by the door
+
+    def create(self, validated_data):
+        return services.funding_rate_save(rate=FundingRate(**validated_data), actor=self._actor())
+
+    def update(self, instance, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return services.funding_rate_save(rate=instance, actor=self._actor())
+
+    def _actor(self):
+        return self.context["request"].user
 
 
-class FundingRateViewSet(viewsets.ReadOnlyModelViewSet):
-    """The city's quotas, every row (the history); city administrators change them on the
-    quotas page."""
+class FundingRateViewSet(viewsets.ModelViewSet):
+    """The city's quotas, every row (the history): everyone signed in reads; city administrators
+    add and correct them (facilities.services.funding_rate_save, as on the quotas page). Rows
+    are not deleted: past years' tables keep the quotas they had. Others get 403 in Chinese; a
+    quota of 0 or below, or a second row for a year, 400."""
 
     serializer_class = FundingRateSerializer
     permission_classes = [permissions.IsAuthenticated]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return FundingRate.objects.visible_to(self.request.user).order_by("-effective_from")
+        return (
+            FundingRate.objects.visible_to(self.request.user)
+            .select_related("set_by")
+            .order_by("-effective_from")
+        )
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method in ("POST", "PUT", "PATCH"):  # DELETE: 405 for everyone
+            require_city_admin(request.user, services.RATES_REFUSED)
 
 
 class YearParams(serializers.Serializer):

@@ -77,6 +77,7 @@ FINDINGS = register(
         api_prefix="facilities/findings",
         select_related=("county", "school", "inspection", "rectification"),
         editable=False,
+        viewset_base=api.FindingViewSet,
     )
 )
 

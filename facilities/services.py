@@ -26,7 +26,7 @@ from core import calendar
 from core import services as door
 from core.attachments.models import AttachmentKind
 from core.attachments.services import attachments_add
-from core.scoping import school_of
+from core.scoping import require_city_admin, school_of
 from facilities.models import (
     FundingNote,
     FundingRate,
@@ -45,6 +45,7 @@ RATES_REFUSED = _("Only city administrators may change the funding quotas.")
 def funding_rate_save(*, rate: FundingRate, actor, version=None) -> FundingRate:
     """Add quotas from a school year on, or correct a row; the earlier rows stay (the history).
     A quota of 0 or below is refused (FundingRate.clean); only city administrators write."""
+    require_city_admin(actor, RATES_REFUSED)
     if rate.pk is None:
         if getattr(actor, "is_authenticated", False):
             rate.set_by = actor

@@ -120,12 +120,27 @@ register(
     )
 )
 
+
+def _finding(school, row=None):
+    """A finding POSTed to the API on an inspection of `school` (it opens the rectification)."""
+    inspection = ToiletInspectionFactory(school=school)
+    return {
+        "inspection": inspection.pk,
+        "block": "教学楼东侧厕所",
+        "toilet_type": "septic",
+        "problem": "damaged",
+        "responsible_unit": "学校后勤处",
+        "deadline": "2023-08-31",
+    }
+
+
 register(
     ScopingCase(
         label="facilities.toiletfinding",
         make=lambda school: ToiletFindingFactory(
             inspection=ToiletInspectionFactory(school=school), block=f"{school}厕所"
         ),
+        api_data=_finding,
         marker=lambda row: row.block,
     )
 )

@@ -218,6 +218,8 @@ def test_quotas_are_read_by_everyone_and_changed_by_city_admins_only(
         url = reverse("facilities-rate-update", args=[rate.pk])
         assert client.post(url, {**data, "effective_from": 2016}).status_code == 403
         assert api_as(user).delete(f"/api/v1/facilities/rates/{rate.pk}/").status_code == 405
+        assert api_as(user).post("/api/v1/facilities/rates/", data).status_code == 403
+        assert api_as(user).put(f"/api/v1/facilities/rates/{rate.pk}/", data).status_code == 403
     assert list(FundingRate.objects.values_list("effective_from", "primary")) == [
         (2016, Decimal("650.00"))
     ]
