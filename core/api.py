@@ -8,15 +8,25 @@ the version and audits. ID numbers are write-only; responses carry them masked.
 from __future__ import annotations
 
 import copy
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import permissions, serializers, viewsets
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.settings import api_settings
+from rest_framework.utils.urls import replace_query_param
 
-from core import calendar, idnumbers, services
+from core import audit, calendar, filters, idnumbers, services
 from core.conflicts import ConflictSource, refuse
 from core.models import (
     PersonMixin,
@@ -32,13 +42,19 @@ from core.scoping import can_edit
 
 
 class ScopedFilterBackend(DjangoFilterBackend):
-    """The ledger's own FilterSet; an invalid filter (e.g. another county) returns no rows."""
+    """The ledger's own FilterSet; an invalid filter (e.g. another county) returns no rows.
+
+    An ID number in the query (`?id_number=`) is refused, not ignored: ignored it would answer
+    with every row, and a URL ends up in the server's logs. The number goes in the body of
+    POST <ledger>/id-search/ (id_search_action)."""
 
     def get_filterset_class(self, view, queryset=None):
         ledger = getattr(view, "ledger", None)
         return ledger.filterset if ledger else super().get_filterset_class(view, queryset)
 
     def filter_queryset(self, request, queryset, view):
+        if ID_NUMBER_PARAM in request.query_params:
+            raise serializers.ValidationError({ID_NUMBER_PARAM: [ID_NUMBER_NOT_IN_URL]})
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
@@ -50,6 +66,8 @@ class LedgerPermission(permissions.BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         model = view.ledger.model if getattr(view, "ledger", None) else None
+        if getattr(view, "action", None) == "id_search":  # a read, sent by POST
+            return True
         return request.method in permissions.SAFE_METHODS or can_edit(request.user, model)
 
 
@@ -135,7 +153,10 @@ class AgeSerializerField(serializers.ReadOnlyField):
         return calendar.age(getattr(value, "birth_date", None), on=calendar.age_day(value))
 
 
-class LedgerViewSet(viewsets.ModelViewSet):
+class ReadOnlyLedgerViewSet(viewsets.ReadOnlyModelViewSet):
+    """A read-only ledger's viewset (Ledger(editable=False)): list and detail, and the search by
+    ID number (POST, a read) where the rows have one."""
+
     ledger = None
     permission_classes = [LedgerPermission]
     filter_backends = [ScopedFilterBackend]
@@ -146,11 +167,78 @@ class LedgerViewSet(viewsets.ModelViewSet):
             queryset = queryset.select_related(*self.ledger.select_related)
         return queryset.order_by("pk")
 
+
+class LedgerViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ReadOnlyLedgerViewSet,
+):
     # Saving goes through the serializer's create/update, that is through the write door;
     # its refusals become 400/403/409 in core.errors.exception_handler.
 
     def perform_destroy(self, instance):
         services.row_delete(actor=self.request.user, row=instance)
+
+
+# --- The search by ID number ------------------------------------------------------------------
+
+ID_NUMBER_PARAM = "id_number"
+ID_NUMBER_NOT_IN_URL = _(
+    "Do not put an ID number in the URL (URLs are kept in server logs): send it as id_number in "
+    "the body of POST …/id-search/."
+)
+ID_SEARCH_REQUEST = inline_serializer(
+    "IdNumberSearch",
+    {"id_number": serializers.CharField(help_text="the whole 18-character number")},
+)
+
+
+def id_search_action(ledger):
+    """POST <ledger>/id-search/ with {"id_number": …}: the ledger's rows with exactly that
+    number (normalised: spaces and a lowercase x are fine), under the list's other filters from
+    the query, as a page of the list, ID numbers masked. A malformed or partial number is a 400
+    with the page's message; every search is audited (the number masked). The answer's `ids` is
+    the search's token: the `next` and `previous` links are the list's, with `ids=` in place of
+    the number (valid for the caller, for a few hours)."""
+
+    @extend_schema(
+        request=ID_SEARCH_REQUEST,
+        responses={
+            200: ledger.serializer(many=True),
+            400: OpenApiResponse(description="malformed"),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="id-search", url_name="id-search")
+    def id_search(self, request, *args, **kwargs):
+        number = idnumbers.normalize(request.data.get(ID_NUMBER_PARAM, ""))[:24]
+        if not idnumbers.is_valid(number):
+            raise serializers.ValidationError({ID_NUMBER_PARAM: [filters.ID_SEARCH_MALFORMED]})
+        token = filters.remember_id_search(request.user, number)
+        query = request.query_params.copy()
+        query[filters.ID_SEARCH_PARAM] = token
+        filterset = self.ledger.filterset(query, queryset=self.get_queryset(), request=request)
+        rows = filterset.qs
+        audit.record_id_search(
+            actor=request.user,
+            model=self.ledger.model,
+            number=number,
+            via="api",
+            found=rows.count(),
+        )
+        page = self.paginate_queryset(rows)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        list_url = request.build_absolute_uri(reverse(f"api-{self.ledger.name}-list"))
+        for key in ("next", "previous"):
+            link = response.data.get(key)
+            if link:
+                parts = urlsplit(link)
+                link = urlunsplit(urlsplit(list_url)[:3] + parts[3:])
+                response.data[key] = replace_query_param(link, filters.ID_SEARCH_PARAM, token)
+        response.data[filters.ID_SEARCH_PARAM] = token
+        return response
+
+    return id_search
 
 
 # --- Serializers of the shared schema ----------------------------------------------------------

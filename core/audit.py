@@ -1,4 +1,5 @@
-"""The audit trail: every write of a ledger row, every ID reveal and every export leaves a record.
+"""The audit trail: every write of a ledger row, every ID reveal, every export and every search by
+ID number leaves a record.
 
 ID numbers never enter the trail in clear: changed ID fields are recorded masked, and birth dates
 by their year only.
@@ -103,6 +104,29 @@ def record_delete(actor, obj, before: dict, pk):
     return event
 
 
+ID_SEARCH_VIA = ("page", "api")
+
+
+def record_id_search(*, actor, model, number: str, via: str, found: int | None = None):
+    """A search by ID number on `model`'s list (`via` "page" or "api"): who, when, which ledger,
+    the number masked (never in full: a hash would not do either, a masked number leaves a few
+    thousand candidates to hash) and how many rows it found."""
+    from core.scoping import home_county_of
+
+    if via not in ID_SEARCH_VIA:
+        raise ValueError(f"unknown ID search source {via!r}")
+    changes = {"id_number": idnumbers.mask(number), "via": via}
+    if found is not None:
+        changes["found"] = found
+    return record(
+        actor=actor,
+        action=AuditAction.ID_SEARCH,
+        model=model,
+        changes=changes,
+        county=home_county_of(actor),
+    )
+
+
 def history(obj):
     return AuditEvent.objects.filter(ledger=ledger_label(type(obj)), object_id=str(obj.pk))
 
@@ -148,10 +172,14 @@ KEY_LABELS = {
     "q": gettext_lazy("Search"),
     "sort": gettext_lazy("sorted by"),
     "id_numbers": gettext_lazy("ID numbers"),
+    "via": gettext_lazy("searched on"),
+    "found": gettext_lazy("rows found"),
 }
 # Values an export or a reveal writes as a word of its own: their words for a reader.
 VALUE_LABELS = {
     ("id_numbers", "full"): gettext_lazy("in full (unmasked)"),
+    ("via", "page"): gettext_lazy("the list page"),
+    ("via", "api"): gettext_lazy("the API"),
 }
 EMPTY = "—"
 

@@ -115,6 +115,12 @@ class CheckListView(IdNumberSearchMixin, CheckListMixin, TemplateResponseMixin, 
     def get_template_names(self):
         return [f"{self.check.app}/check_list.html", self.template_name]
 
+    def id_search_model(self):
+        return self.check.export_audit()[0]
+
+    def id_search_found(self, number: str) -> None:
+        return None  # a check's rows are a selector's, not the audited model's
+
     def get(self, request):
         from core import tables
         from core.areas import registry as stores

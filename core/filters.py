@@ -28,7 +28,7 @@ from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from core import idnumbers
+from core import audit, idnumbers
 from core.forms import SchoolYearField
 from core.models import (
     Gender,
@@ -85,6 +85,14 @@ def recalled_id_search(user, token: str) -> str | None:
         return None
 
 
+# Said plainly, and nothing searched: a list of no rows under the number would read as "no such
+# child". The number is not repeated (messages outlive the page; an API answer may be logged).
+ID_SEARCH_MALFORMED = _(
+    "The ID number is not in the right format: enter all 18 characters (the last may be X) and "
+    "search again."
+)
+
+
 class IdNumberSearchFilter(django_filters.CharFilter):
     """Rows whose ID number is exactly the one searched (the value is the search's token)."""
 
@@ -102,7 +110,20 @@ class IdNumberSearchFilter(django_filters.CharFilter):
 
 class IdNumberSearchMixin:
     """A list view's search by ID number: the form posts the number to the list's own URL; the
-    answer is the same list (its filters kept) with a token in place of the number."""
+    answer is the same list (its filters kept) with a token in place of the number. Every search
+    is audited (core.audit.record_id_search: the number masked)."""
+
+    def id_search_model(self):
+        """The model whose rows are searched (the ledger's; a check list says its own)."""
+        return self.ledger.model
+
+    def id_search_found(self, number: str) -> int | None:
+        """How many rows the user may see have the number (before the list's other filters)."""
+        model = self.ledger.model
+        field = id_number_field(model)
+        if field is None:
+            return None
+        return model.objects.visible_to(self.request.user).filter(**{field: number}).count()
 
     def post(self, request, *args, **kwargs):
         number = idnumbers.normalize(request.POST.get("id_number", ""))[:24]
@@ -110,17 +131,16 @@ class IdNumberSearchMixin:
         for name in ("page", ID_SEARCH_PARAM):
             query.pop(name, None)
         if number and not idnumbers.is_valid(number):
-            # Said plainly, and nothing searched: a list of no rows under the number would read
-            # as "no such child". The number is not repeated (messages outlive the page).
-            messages.error(
-                request,
-                _(
-                    "The ID number is not in the right format: enter all 18 characters (the "
-                    "last may be X) and search again."
-                ),
-            )
+            messages.error(request, ID_SEARCH_MALFORMED)
         elif number:
             query[ID_SEARCH_PARAM] = remember_id_search(request.user, number)
+            audit.record_id_search(
+                actor=request.user,
+                model=self.id_search_model(),
+                number=number,
+                via="page",
+                found=self.id_search_found(number),
+            )
         return HttpResponseRedirect(request.path + ("?" + query.urlencode() if query else ""))
 
 

@@ -171,13 +171,15 @@ class Ledger:
         return {"ledger": self.label}
 
     def viewset(self):
-        from core.api import LedgerViewSet
+        from core.api import LedgerViewSet, ReadOnlyLedgerViewSet, id_search_action
+        from core.filters import id_number_field
 
         attrs = {"ledger": self, "serializer_class": self.serializer}
+        if id_number_field(self.model) is not None:  # POST <prefix>/id-search/
+            attrs["id_search"] = id_search_action(self)
         attrs.update({action.__name__: action for action in self.api_actions})
-        if not self.editable and self.viewset_base is None:
-            attrs["http_method_names"] = ["get", "head", "options"]
-        base = self.viewset_base or LedgerViewSet
+        default = LedgerViewSet if self.editable else ReadOnlyLedgerViewSet
+        base = self.viewset_base or default
         return type(f"{self.model.__name__}ViewSet", (base,), attrs)
 
 

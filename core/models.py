@@ -486,6 +486,8 @@ class AuditAction(models.TextChoices):
     REVEAL = "reveal", _("Revealed ID number")
     EXPORT = "export", _("Exported")
     IMPORT = "import", _("Imported")
+    # A search by ID number (a list page's or the API's): the number kept masked, never in full.
+    ID_SEARCH = "id_search", _("Searched by ID number")
 
 
 class AuditEvent(models.Model):

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.apps import apps
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -134,3 +135,145 @@ def test_every_list_with_an_id_number_is_searched_by_it(county_client, school, o
     for label in ("dropout.dropoutcase", "aid.disbursement"):
         if apps.is_installed(label.split(".")[0]):
             assert label in searched
+
+
+# --- Every search is audited, the number masked -------------------------------------------------
+
+
+def _searches():
+    return list(AuditEvent.objects.filter(action=AuditAction.ID_SEARCH))
+
+
+def test_a_search_on_a_list_page_leaves_an_audit_event_with_the_number_masked(
+    county_client, county_user, school, city_admin
+):
+    number = _with_x("231083")
+    StudentFactory(school=school, name="林小雨", id_number=number)
+    _search(county_client, reverse("student-list"), number.lower())
+    [event] = _searches()
+    assert event.actor == county_user and event.ledger == "core.student"
+    assert event.county_id == county_user.scope_id
+    assert event.changes == {"id_number": idnumbers.mask(number), "via": "page", "found": 1}
+    assert number not in str(event.changes) + event.note + event.object_repr
+    # The city administrator reads it in the audit log: who, which ledger, the number masked.
+    admin = Client()
+    admin.force_login(city_admin)
+    page = admin.get(reverse("audit-log"), {"action": AuditAction.ID_SEARCH})
+    html = page.content.decode()
+    assert "按身份证号查询" in html and idnumbers.mask(number) in html
+    assert "列表页面" in html and "查到行数" in html
+    assert number not in html and number[6:14] not in html
+    # A malformed number searches nothing and so leaves no search event.
+    _search(county_client, reverse("student-list"), number[:17])
+    assert len(_searches()) == 1
+
+
+# --- The API: POST <ledger>/id-search/ ----------------------------------------------------------
+
+
+@pytest.fixture
+def api(county_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(county_user)
+    return client
+
+
+def test_an_api_client_finds_the_child_by_posting_the_number(api, county_user, school, caplog):
+    number = _with_x("231083")
+    child = StudentFactory(school=school, name="林小雨", id_number=number)
+    StudentFactory.create_batch(3, school=school)
+    caplog.set_level(logging.DEBUG)
+    typed = f" {number[:6]} {number[6:14]} {number[14:].lower()} "
+    answer = api.post("/api/v1/students/id-search/", {"id_number": typed}, format="json")
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["count"] == 1 and [row["id"] for row in body["results"]] == [child.pk]
+    assert body["results"][0]["id_number"] == idnumbers.mask(number)
+    assert number not in answer.content.decode() and number[6:14] not in answer.content.decode()
+    # The token stands for the number in the list's own URL (paging, another filter on top).
+    again = api.get("/api/v1/students/", {"ids": body["ids"]})
+    assert [row["id"] for row in again.json()["results"]] == [child.pk]
+    [event] = _searches()
+    assert event.actor == county_user and event.ledger == "core.student"
+    assert event.changes == {"id_number": idnumbers.mask(number), "via": "api", "found": 1}
+    assert number not in caplog.text and number.lower() not in caplog.text
+
+
+def test_the_api_answers_a_malformed_number_with_the_pages_message_and_searches_nothing(
+    api, school
+):
+    number = _with_x("231083")
+    StudentFactory(school=school, id_number=number)
+    wrong_check = number[:17] + ("0" if number[17] != "0" else "1")
+    for part in (number[:10], number[:17], wrong_check, ""):
+        answer = api.post("/api/v1/students/id-search/", {"id_number": part}, format="json")
+        assert answer.status_code == 400, part
+        text = answer.content.decode()
+        assert "身份证号格式不正确" in text and "18" in text
+        assert not part or part not in text
+        assert "results" not in answer.json()
+    assert _searches() == []
+
+
+def test_an_id_number_in_the_api_url_is_refused_not_ignored(api, school):
+    """Ignored, `?id_number=` would answer with every row; and a URL ends up in the logs."""
+    child = StudentFactory(school=school)
+    StudentFactory.create_batch(2, school=school)
+    answer = api.get("/api/v1/students/", {"id_number": child.id_number})
+    assert answer.status_code == 400
+    text = answer.content.decode()
+    assert "请勿把身份证号放在网址中" in text and "id-search" in text
+    assert child.id_number not in text
+
+
+def test_every_person_ledgers_api_is_searched_by_id_number(api, county_user, school, other_school):
+    cases = load_all()
+    searched = []
+    for ledger in all_ledgers():
+        field = id_number_field(ledger.model)
+        if field is None:
+            continue
+        case = cases[ledger.label]
+        ours, theirs = case.make(school), case.make(other_school)
+        number = getattr(ours, field)
+        if not number:
+            continue
+        url = reverse(f"api-{ledger.name}-id-search")
+        answer = api.post(url, {"id_number": number.lower()}, format="json")
+        assert answer.status_code == 200, (ledger.label, answer.content)
+        assert [row["id"] for row in answer.json()["results"]] == [ours.pk], ledger.label
+        assert number not in answer.content.decode(), ledger.label
+        answer = api.post(url, {"id_number": getattr(theirs, field)}, format="json")
+        assert answer.json()["count"] == 0, ledger.label
+        answer = api.post(url, {"id_number": number[:-1]}, format="json")
+        assert answer.status_code == 400, ledger.label
+        searched.append(ledger.label)
+    for label in ("core.student", "core.rosterchild"):
+        assert label in searched
+    for label in ("dropout.dropoutcase", "aid.disbursement"):
+        if apps.is_installed(label.split(".")[0]):
+            assert label in searched
+    assert {event.ledger for event in _searches()} == set(searched)
+
+
+def test_a_read_only_role_may_search_and_a_read_only_ledger_still_refuses_writes(
+    city_user, city_admin, school
+):
+    from rest_framework.test import APIClient
+
+    child = StudentFactory(school=school)
+    client = APIClient()
+    client.force_authenticate(city_user)
+    answer = client.post(
+        "/api/v1/students/id-search/", {"id_number": child.id_number}, format="json"
+    )
+    assert answer.status_code == 200 and answer.json()["count"] == 1
+    assert client.post("/api/v1/students/", {"name": "x"}, format="json").status_code == 403
+    # A read-only ledger (regions) still takes no writes, whoever asks.
+    client.force_authenticate(city_admin)
+    assert client.post("/api/v1/regions/", {}, format="json").status_code == 405
+    region = school.county
+    answer = client.patch(f"/api/v1/regions/{region.pk}/", {"name": "改名"}, format="json")
+    assert answer.status_code == 405

@@ -29,6 +29,7 @@ from core import tokens
 from core.attachments import services as attachment_services
 from core.attachments.models import Attachment
 from core.conflicts import RegistryConflict
+from core.filters import id_number_field
 from core.importing.models import ImportRun, ImportStatus
 from core.jobs import JobRun, JobStatus
 from core.ledger import all_ledgers
@@ -406,6 +407,29 @@ def test_a_contact_cannot_be_logged_on_another_countys_out_of_area_student(
 
 
 # --- Core: reveal, attachments, jobs ------------------------------------------------------------
+
+
+ID_SEARCH_LEDGERS = [ledger for ledger in all_ledgers() if id_number_field(ledger.model)]
+
+
+@covers(*(f"api-{ledger.name}-id-search" for ledger in ID_SEARCH_LEDGERS))
+def test_an_api_search_by_id_number_finds_no_row_of_another_county(
+    county_user, school, other_school
+):
+    api = api_as(county_user)
+    for ledger in ID_SEARCH_LEDGERS:
+        case = CASES[ledger.label]
+        field = id_number_field(ledger.model)
+        ours, theirs = case.make(school), case.make(other_school)
+        if not getattr(theirs, field):
+            continue
+        url = reverse(f"api-{ledger.name}-id-search")
+        before = rows(ledger.model)
+        answer = api.post(url, {"id_number": getattr(theirs, field)}, format="json")
+        assert answer.status_code == 200 and answer.json()["count"] == 0, ledger.label
+        answer = api.post(url, {"id_number": getattr(ours, field)}, format="json")
+        assert [row["id"] for row in answer.json()["results"]] == [ours.pk], ledger.label
+        assert rows(ledger.model) == before, ledger.label
 
 
 @covers("student-reveal-id")

@@ -46,3 +46,9 @@ def test_officer_finds_a_child_by_id_number(live_server, page, screenshots, coun
     for url in [*requests, page.url]:
         assert number not in url and number.lower() not in url and number[6:14] not in url
     assert number not in page.content()
+    # The search is in the audit trail, the number masked; one search, however many clicks after.
+    from core.models import AuditAction, AuditEvent
+
+    [event] = AuditEvent.objects.filter(action=AuditAction.ID_SEARCH)
+    assert event.actor == county_user and event.changes["id_number"] == idnumbers.mask(number)
+    assert number not in str(event.changes)
