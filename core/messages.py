@@ -3,9 +3,13 @@
 Django's and DRF's Chinese catalogues say things like "确保该值大于或等于0.01。" and
 "确认小数不超过 2 位." (an ASCII full stop). The project's catalogue (LOCALE_PATHS) comes before
 theirs, so giving these msgids our own translation in locale/zh_Hans is enough to change what a
-county officer reads — on forms, in the API and in import errors alike. The msgids must be
-exactly Django's and DRF's; they are listed here only so that `make messages` keeps them in the
-catalogue. Nothing imports this module.
+county officer reads — on forms, in the API and in import errors alike. The English side reads
+the project's words too ("Must be at least 0.01.", not "Ensure this value is greater than or
+equal to 0.01."): locale/en holds an English translation of exactly these msgids, and nothing
+else (every other English text is its msgid; `make messages` does not touch that file). The
+msgids must be exactly Django's and DRF's; they are listed here so that `make messages` keeps
+them in the Chinese catalogue, and tests/core/test_i18n.py holds both catalogues to this list.
+Nothing imports this module.
 """
 
 from django.utils.translation import gettext_noop, ngettext_lazy

@@ -115,3 +115,67 @@ def test_django_and_drf_stock_messages_read_in_the_projects_chinese(county_user)
         assert not serializer.is_valid()
         assert serializer.errors == {"amount": ["小数不能超过2位。"]}
         assert str(serializers.CharField().error_messages["required"]) == "此项必填。"
+
+
+def _unescaped(msgid: str) -> str:
+    return msgid.replace('\\"', '"').replace("\\\\", "\\")
+
+
+def _stock_msgids() -> list[str]:
+    """The msgids core/messages.py lists (Django's and DRF's stock messages)."""
+    import ast
+
+    tree = ast.parse((ROOT / "core/messages.py").read_text(encoding="utf-8"))
+    return [
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", "") in ("gettext_noop", "ngettext_lazy")
+    ]
+
+
+def test_every_stock_message_has_the_projects_words_in_both_languages():
+    stock = _stock_msgids()
+    assert len(stock) > 50
+    for catalogue in ("zh_Hans", "en"):
+        text = (ROOT / f"locale/{catalogue}/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+        translated = {
+            _unescaped(msgid) for msgid, strs, fuzzy in _entries(text) if all(strs) and not fuzzy
+        }
+        missing = [msgid for msgid in stock if msgid not in translated]
+        assert not missing, f"locale/{catalogue} lacks the project's words for {missing}"
+    english = {
+        _unescaped(msgid)
+        for msgid, _s, _f in _entries(
+            (ROOT / "locale/en/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+        )
+    }
+    assert english == set(stock), "locale/en holds only core/messages.py's msgids"
+
+
+@pytest.mark.django_db
+def test_django_and_drf_stock_messages_read_in_the_projects_english(county_user):
+    """The same form in English: the project's words, not Django's "Ensure this value is…"."""
+    from decimal import Decimal
+
+    from django import forms
+    from django.utils import translation
+    from rest_framework import serializers
+
+    class AmountForm(forms.Form):
+        amount = forms.DecimalField(min_value=Decimal("0.01"), max_digits=8, decimal_places=2)
+        day = forms.DateField(required=False)
+
+    class AmountSerializer(serializers.Serializer):
+        amount = serializers.DecimalField(min_value=Decimal("0.01"), max_digits=8, decimal_places=2)
+
+    with translation.override("en"):
+        assert AmountForm({"amount": "0", "day": "2023-02-30"}).errors == {
+            "amount": ["Must be at least 0.01."],
+            "day": ["Enter a real date, for example 2024-09-01."],
+        }
+        assert AmountForm({"amount": "1.234"}).errors == {"amount": ["At most 2 decimal places."]}
+        serializer = AmountSerializer(data={"amount": "1.234"})
+        assert not serializer.is_valid()
+        assert serializer.errors == {"amount": ["At most 2 decimal places."]}
+        assert str(serializers.IntegerField().error_messages["invalid"]) == "Enter a whole number."
