@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from core import calendar, idnumbers
@@ -130,11 +131,10 @@ def _field_display(model_field, value, context) -> str:
     return masked_text(value)
 
 
-def _change_label(spec: ImportSpec, attname: str, model_field) -> str:
-    for column in spec.columns:
-        if attname in (column.field, f"{column.field}_id"):
-            return column.header
-    return str(model_field.verbose_name)
+def _change_label(model_field) -> str:
+    """What a change line names: the field in the page's language (年级, Grade), not the file's
+    Chinese header (an English page read "年级: Grade 4 → Grade 6")."""
+    return capfirst(str(model_field.verbose_name))
 
 
 def _changes(spec: ImportSpec, row: dict, before: dict, context) -> list[list[str]]:
@@ -146,7 +146,7 @@ def _changes(spec: ImportSpec, row: dict, before: dict, context) -> list[list[st
         model_field = meta.get_field(attname)
         changes.append(
             [
-                _change_label(spec, attname, model_field),
+                _change_label(model_field),
                 _field_display(model_field, before[attname], context),
                 _field_display(model_field, new, context),
             ]

@@ -4,6 +4,8 @@ what was done (已新增), not what would be."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -72,3 +74,41 @@ def test_a_committed_files_page_says_what_was_added(county_client, school):
     after = " ".join(visible_text(county_client.get(preview).content.decode()))
     assert "已新增" in after and "将新增" not in after and "将被修改" not in after
     assert Student.objects.filter(name="学生1").exists()
+
+
+def test_an_english_preview_says_its_errors_and_changes_in_english(county_client, school):
+    """An officer with the English interface: each error and each change line is an English
+    sentence; Chinese is left only where the file has it (its headers, sheet and names)."""
+    rows = [registry_row(school, n) for n in range(1, 5)]
+    run, _preview = send(county_client, [REGISTRY_HEADER, *rows])
+    county_client.post(reverse("student-import-confirm", args=[run.pk]))
+    county_client.cookies["django_language"] = "en"
+    rows[0][5] = "六年级"  # a change: grade
+    rows[1][6] = "辍学"  # a change: status
+    rows[2][4] = "9999999999"  # no such school
+    rows[3][3] = "2013-02-30"  # no such day
+    run, preview = send(county_client, [REGISTRY_HEADER, *rows])
+    html = county_client.get(preview).content.decode()
+    errors = re.findall(r'<tr data-row="\d+" data-code="[a-z_]+">(.*?)</tr>', html, re.S)
+    messages = [re.findall(r"<td[^>]*>(.*?)</td>", error, re.S)[-1] for error in errors]
+    assert messages == [
+        "No school with this code or name in your scope.",
+        "Not a real date (no such day in the calendar): write it as 2023-09-01.",
+    ]
+    changes = [
+        re.sub(r"\s+", " ", text).strip()
+        for text in re.findall(r'<div class="text-nowrap" data-change="[^"]*">(.*?)</div>', html)
+    ]
+    assert changes == ["Grade: Grade 4 → Grade 6", "Status: Enrolled → Dropped out"]
+    assert not re.search(r"[\u3400-\u9fff]", " ".join(messages + changes))
+
+
+def test_a_chinese_preview_names_each_change_by_its_field(county_client, school):
+    rows = [registry_row(school, n) for n in range(1, 3)]
+    run, _preview = send(county_client, [REGISTRY_HEADER, *rows])
+    county_client.post(reverse("student-import-confirm", args=[run.pk]))
+    rows[0][4] = "9999999999"
+    rows[1][5] = "六年级"
+    run, preview = send(county_client, [REGISTRY_HEADER, *rows])
+    text = "".join(visible_text(county_client.get(preview).content.decode()))
+    assert "年级：四年级 → 六年级" in text

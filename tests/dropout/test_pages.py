@@ -420,3 +420,43 @@ def test_the_resolve_form_leads_to_recording_the_evidence_it_needs(
         assert client.get(reverse(name)).status_code == 200
     client.force_login(city_user)  # city staff resolves nothing and records no evidence
     assert 'id="case-evidence-links"' not in client.get(case.get_absolute_url()).content.decode()
+
+
+def english_next_step(page: str) -> str:
+    found = re.search(r'<p[^>]*id="case-next"[^>]*>(.*?)</p>', page, re.S)
+    assert found, "the case page does not say what happens next"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).strip()
+
+
+def test_an_english_case_page_says_what_happens_next_in_sentences(
+    client, county_user, county_reviewer, township, school
+):
+    from tests.factories import id_for
+
+    case = services.case_open(
+        id_number=id_for("231083", dt.date(2012, 5, 5)),
+        name="村里报告",
+        township=township,
+        actor=county_user,
+    )
+    client.cookies["django_language"] = "en"
+    client.force_login(county_user)
+    said = english_next_step(client.get(case.get_absolute_url()).content.decode())
+    assert said.startswith("What happens next: The county officer records each follow-up")
+    services.case_resolve(
+        case=case,
+        outcome="returned",
+        return_school=school,
+        return_date=dt.date(2023, 9, 20),
+        actor=county_user,
+    )
+    said = english_next_step(client.get(case.get_absolute_url()).content.decode())
+    assert said.startswith("What happens next: The case was opened by hand")
+    client.force_login(county_reviewer)
+    client.post(reverse("dropout-case-close", args=[case.pk]), {"close_note": "Back at school."})
+    said = english_next_step(client.get(case.get_absolute_url()).content.decode())
+    assert said == (
+        "What happens next: Nothing more: the case is closed. If a later screening round "
+        "finds the child out of school again, a new case is opened."
+    )
+    assert not re.search(r"[\u3400-\u9fff]", said)
