@@ -25,6 +25,7 @@ CORE_TAGS = {
     "students": gettext_lazy("Registry and roster"),
     "roster": gettext_lazy("Registry and roster"),
     "imports": gettext_lazy("Imports"),
+    "jobs": gettext_lazy("Jobs"),
     "reports": gettext_lazy("Periodic reports"),
     "auth": gettext_lazy("Sign-in and tokens"),
 }

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from rest_framework.routers import APIRootView, DefaultRouter
 
-from core import areas, token_views
+from core import areas, job_api, token_views
 from core.importing import api as import_api
 from core.ledger import all_ledgers
 
@@ -34,6 +34,17 @@ urlpatterns = [
     ),
     path("imports/", import_api.ImportCreateView.as_view(), name="api-import-create"),
     path("imports/<int:pk>/", import_api.ImportRunDetailView.as_view(), name="api-import-detail"),
+    path(
+        "imports/<int:pk>/errors/",
+        import_api.ImportErrorsView.as_view(),
+        name="api-import-errors",
+    ),
+    path("jobs/<int:pk>/", job_api.JobDetailApiView.as_view(), name="api-job-detail"),
+    path(
+        "jobs/<int:pk>/download/",
+        job_api.JobDownloadApiView.as_view(),
+        name="api-job-download",
+    ),
     path(
         "imports/<int:pk>/confirm/",
         import_api.ImportConfirmView.as_view(),

@@ -51,13 +51,17 @@ class JobProgressView(LoginRequiredMixin, View):
         return render(request, "core/_job_progress.html", {"job": job, "live": job.live()})
 
 
+def job_file_response(job: JobRun) -> FileResponse:
+    """The job's result file as a download (the page's and the API's); 404 without one."""
+    if not job.result_file:
+        raise Http404
+    path = (Path(settings.MEDIA_ROOT) / job.result_file).resolve()
+    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
+        raise Http404
+    name = job.result.get("download_name") or path.name
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
 class JobDownloadView(LoginRequiredMixin, View):
     def get(self, request, pk):
-        job = get_object_or_404(visible_jobs(request.user), pk=pk)
-        if not job.result_file:
-            raise Http404
-        path = (Path(settings.MEDIA_ROOT) / job.result_file).resolve()
-        if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
-            raise Http404
-        name = job.result.get("download_name") or path.name
-        return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+        return job_file_response(get_object_or_404(visible_jobs(request.user), pk=pk))

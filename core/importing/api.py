@@ -7,6 +7,7 @@ GET  /api/v1/imports/templates/<ledger>/  the ledger's template (.xlsx), as the 
 POST /api/v1/imports/                multipart `ledger` + `file` → the preview (201), or 202
                                      and a job for a large file, or 400 for a refused file
 GET  /api/v1/imports/<id>/           the run: status, counts, errors, parsed rows
+GET  /api/v1/imports/<id>/errors/    the rows with their errors marked (.xlsx), as the page's
 POST /api/v1/imports/<id>/confirm/   import it: 200, or 202 and a job for a large file;
                                      409 if imported already, 400 if it has errors
 """
@@ -31,6 +32,7 @@ from core.importing import jobs, services
 from core.importing.base import ImportFailed, ImportRaced
 from core.importing.models import ImportRun, ImportStatus
 from core.importing.spec import Kind
+from core.importing.views import errors_workbook_response
 from core.importing.xlsx_template import build_template
 from core.scoping import can_edit
 
@@ -80,10 +82,20 @@ class CanImport(permissions.BasePermission):
 
 
 class ImportRunSerializer(serializers.ModelSerializer):
+    """A run as an API client reads it: `url` (this resource: the preview, as JSON),
+    `errors_url` (the rows with their errors as .xlsx, through the API) and `job_url` (the job's
+    state, as JSON) are API resources a token opens; the pages a person opens in a browser are
+    `preview_page_url`, `errors_page_url` and `job_page_url`."""
+
     counts = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
     preview_url = serializers.SerializerMethodField()
     errors_url = serializers.SerializerMethodField()
     job_url = serializers.SerializerMethodField()
+    confirm_url = serializers.SerializerMethodField()
+    preview_page_url = serializers.SerializerMethodField()
+    errors_page_url = serializers.SerializerMethodField()
+    job_page_url = serializers.SerializerMethodField()
     errors = serializers.JSONField(read_only=True)
 
     class Meta:
@@ -107,9 +119,14 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "created_at",
             "committed_at",
             "job",
-            "job_url",
+            "url",
             "preview_url",
             "errors_url",
+            "job_url",
+            "confirm_url",
+            "preview_page_url",
+            "errors_page_url",
+            "job_page_url",
         ]
         read_only_fields = fields
 
@@ -120,15 +137,33 @@ class ImportRunSerializer(serializers.ModelSerializer):
     def get_counts(self, run) -> dict:
         return run.counts()
 
+    def get_url(self, run) -> str:
+        return self._absolute(reverse("api-import-detail", args=[run.pk]))
+
     def get_preview_url(self, run) -> str:
-        return self._absolute(jobs.preview_url(run))
+        """The preview through the API: this run as JSON (counts, errors, parsed rows)."""
+        return self.get_url(run)
 
     def get_errors_url(self, run) -> str | None:
         if not run.errors_file:
             return None
-        return self._absolute(reverse(_ledger_of(run).url_name("import-errors"), args=[run.pk]))
+        return self._absolute(reverse("api-import-errors", args=[run.pk]))
 
     def get_job_url(self, run) -> str | None:
+        return self._absolute(reverse("api-job-detail", args=[run.job_id])) if run.job_id else None
+
+    def get_confirm_url(self, run) -> str:
+        return self._absolute(reverse("api-import-confirm", args=[run.pk]))
+
+    def get_preview_page_url(self, run) -> str:
+        return self._absolute(jobs.preview_url(run))
+
+    def get_errors_page_url(self, run) -> str | None:
+        if not run.errors_file:
+            return None
+        return self._absolute(reverse(_ledger_of(run).url_name("import-errors"), args=[run.pk]))
+
+    def get_job_page_url(self, run) -> str | None:
         return self._absolute(reverse("job-detail", args=[run.job_id])) if run.job_id else None
 
 
@@ -262,6 +297,28 @@ class ImportRunDetailView(ImportRunMixin, APIView):
     def get(self, request, pk):
         run = self.get_run(pk)
         return Response(ImportRunSerializer(run, context={"request": request}).data)
+
+
+class ImportErrorsView(ImportRunMixin, APIView):
+    """The run's rows with their errors marked, as .xlsx, for a client with a token (the page's
+    download needs a browser session): masked unless the caller has the reveal right, audited."""
+
+    permission_classes = [CanImport]
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        responses={
+            (200, XLSX_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, description="the rows with an error column"
+            ),
+            404: OpenApiResponse(description="no such run for the caller, or no errors file"),
+        }
+    )
+    def get(self, request, pk):
+        run = self.get_run(pk)
+        return errors_workbook_response(request, run, _ledger_of(run))
 
 
 class Conflict(serializers.ValidationError):

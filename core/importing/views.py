@@ -157,39 +157,45 @@ class ImportPreviewView(ImportMixin, View):
         )
 
 
+def errors_workbook_response(request, run, ledger):
+    """The checked file of `run` with its errors marked (every row, an error column), as .xlsx:
+    ID numbers masked unless the user has the reveal right; audited as an export (or a reveal).
+    The import page's download and the API's (core.importing.api). 404 without the file."""
+    if not run.errors_file:
+        raise Http404
+    try:
+        path = stored_path(run.errors_file)
+        handle = path.open("rb")
+    except OSError:
+        raise Http404 from None
+    name = _("%(file)s with errors marked.xlsx") % {"file": run.file_name.rsplit(".", 1)[0]}
+    revealed = request.user.can_reveal_ids
+    audit.record(
+        actor=request.user,
+        action=AuditAction.REVEAL if revealed else AuditAction.EXPORT,
+        model=ledger.model,
+        county=run.county_id,
+        changes={"import_run": run.pk, "rows": run.total_rows},
+        note=_("an import's file with its errors marked")
+        if not revealed
+        else _("an import's file with its errors marked, ID numbers in full"),
+    )
+    if not revealed:
+        with handle:
+            content = masked_copy(path, ledger.import_spec)
+        response = HttpResponse(content, content_type=XLSX_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 class ImportErrorsView(ImportMixin, View):
     """The checked file with its errors marked (every row, an error column), as .xlsx."""
 
     def get(self, request, run_id):
-        run = self.get_run(run_id)
-        if not run.errors_file:
-            raise Http404
-        try:
-            path = stored_path(run.errors_file)
-            handle = path.open("rb")
-        except OSError:
-            raise Http404 from None
-        name = _("%(file)s with errors marked.xlsx") % {"file": run.file_name.rsplit(".", 1)[0]}
-        revealed = request.user.can_reveal_ids
-        audit.record(
-            actor=request.user,
-            action=AuditAction.REVEAL if revealed else AuditAction.EXPORT,
-            model=self.ledger.model,
-            county=run.county_id,
-            changes={"import_run": run.pk, "rows": run.total_rows},
-            note=_("an import's file with its errors marked")
-            if not revealed
-            else _("an import's file with its errors marked, ID numbers in full"),
-        )
-        if not revealed:
-            with handle:
-                content = masked_copy(path, self.spec)
-            response = HttpResponse(content, content_type=XLSX_TYPE)
-            response["Content-Disposition"] = content_disposition_header(True, name)
-            return response
-        response = FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX_TYPE)
-        response["Cache-Control"] = "no-store"
-        return response
+        return errors_workbook_response(request, self.get_run(run_id), self.ledger)
 
 
 class ImportConfirmView(ImportMixin, View):

@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from knox.models import AuthToken
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -463,7 +463,9 @@ def test_another_countys_attachments_cannot_be_added_seen_or_deleted(
     assert Attachment.objects.filter(object_id=str(mine.pk)).count() == 1
 
 
-@covers("job-list", "job-detail", "job-progress", "job-download")
+@covers(
+    "job-list", "job-detail", "job-progress", "job-download", "api-job-detail", "api-job-download"
+)
 def test_another_countys_jobs_are_not_listed_or_opened(
     county_user, county_reviewer, other_county_user, other_county
 ):
@@ -480,7 +482,11 @@ def test_another_countys_jobs_are_not_listed_or_opened(
         assert listed.status_code == 200 and "东宁市的导出" not in listed.content.decode()
         for name in ("job-detail", "job-progress", "job-download"):
             assert client.get(reverse(name, args=[theirs.pk])).status_code == 404, name
+        for name in ("api-job-detail", "api-job-download"):
+            assert api_as(user).get(reverse(name, args=[theirs.pk])).status_code == 404, name
     assert "东宁市的导出" in signed_in(other_county_user).get(reverse("job-list")).content.decode()
+    own = api_as(other_county_user).get(reverse("api-job-detail", args=[theirs.pk]))
+    assert own.json()["title"] == "东宁市的导出"
 
 
 # --- Imports -------------------------------------------------------------------------------------
@@ -489,7 +495,7 @@ IMPORT_LEDGERS = sorted(ledger.label for ledger in all_ledgers() if ledger.impor
 LEDGERS = {ledger.label: ledger for ledger in all_ledgers()}
 
 
-@covers("api-import-detail", "api-import-confirm")
+@covers("api-import-detail", "api-import-confirm", "api-import-errors")
 @pytest.mark.parametrize("label", IMPORT_LEDGERS)
 def test_another_countys_import_run_cannot_be_seen_or_confirmed(
     label, media, county_user, county_reviewer, other_county_user, other_county
@@ -501,7 +507,10 @@ def test_another_countys_import_run_cannot_be_seen_or_confirmed(
         county=other_county,
         file_name="东宁市的导入.xlsx",
         status=ImportStatus.PREVIEWED,
+        errors_file="imports/errors.xlsx",
     )
+    (media / "imports").mkdir(parents=True, exist_ok=True)
+    Workbook().save(media / "imports" / "errors.xlsx")  # the rows with their errors marked
     before = rows(ImportRun, JobRun, AuditEvent, ledger.model)
     for user in (county_user, county_reviewer):  # a reviewer sees the county's runs, not theirs
         client = signed_in(user)
@@ -515,8 +524,10 @@ def test_another_countys_import_run_cannot_be_seen_or_confirmed(
         api = api_as(user)
         assert api.get(f"/api/v1/imports/{run.pk}/").status_code == 404
         assert api.post(f"/api/v1/imports/{run.pk}/confirm/").status_code == 404
+        assert api.get(f"/api/v1/imports/{run.pk}/errors/").status_code == 404
     assert rows(ImportRun, JobRun, AuditEvent, ledger.model) == before
     assert api_as(other_county_user).get(f"/api/v1/imports/{run.pk}/").status_code == 200
+    assert api_as(other_county_user).get(f"/api/v1/imports/{run.pk}/errors/").status_code == 200
 
 
 def test_the_import_template_offers_only_the_users_schools(county_client, school, other_school):
