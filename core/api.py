@@ -269,18 +269,7 @@ class StudentSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Student
-        fields = [
-            "id",
-            "id_number",
-            "name",
-            "gender",
-            "birth_date",
-            "school",
-            "county",
-            "grade",
-            "status",
-            "household_region",
-        ]
+        fields = ["id", *Student.ledger_fields]
         read_only_fields = ["county"]
 
 
@@ -308,21 +297,5 @@ class RosterChildSerializer(ScopedModelSerializer):
 
     class Meta:
         model = RosterChild
-        fields = [
-            "id",
-            "roster_version",
-            "county",
-            "name",
-            "id_number",
-            "gender",
-            "birth_date",
-            "household_head",
-            "household_category",
-            "monitoring_type",
-            "risk_eliminated",
-            "township",
-            "village",
-            "guardian",
-            "phone",
-        ]
+        fields = ["id", *RosterChild.ledger_fields]
         read_only_fields = ["county"]

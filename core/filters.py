@@ -291,16 +291,7 @@ class SchoolFilterSet(ScopedFilterSet):
 
     class Meta:
         model = School
-        fields = [
-            "q",
-            "county",
-            "township",
-            "kind",
-            "ownership",
-            "locality",
-            "boarding",
-            "is_central_kindergarten",
-        ]
+        fields = ["q", *School.ledger_fields[2:]]  # q searches the first two: code and name
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__contains=value) | Q(code__startswith=value))

@@ -206,6 +206,12 @@ class SchoolForm(ScopedModelForm):
         )
 
 
+def entered_fields(model) -> list[str]:
+    """A person ledger's fields as its form asks for them: not the county (it follows the school
+    or the township) nor the birth date (read from the ID number)."""
+    return [name for name in model.ledger_fields if name not in ("county", "birth_date")]
+
+
 class SchoolEnrolmentForm(ScopedModelForm):
     class Meta:
         model = SchoolEnrolment
@@ -215,15 +221,7 @@ class SchoolEnrolmentForm(ScopedModelForm):
 class StudentForm(ScopedModelForm):
     class Meta:
         model = Student
-        fields = [
-            "id_number",
-            "name",
-            "gender",
-            "school",
-            "grade",
-            "status",
-            "household_region",
-        ]
+        fields = entered_fields(Student)
 
 
 class RosterVersionForm(ScopedModelForm):
@@ -235,20 +233,7 @@ class RosterVersionForm(ScopedModelForm):
 class RosterChildForm(ScopedModelForm):
     class Meta:
         model = RosterChild
-        fields = [
-            "roster_version",
-            "name",
-            "id_number",
-            "gender",
-            "household_head",
-            "household_category",
-            "monitoring_type",
-            "risk_eliminated",
-            "township",
-            "village",
-            "guardian",
-            "phone",
-        ]
+        fields = entered_fields(RosterChild)
 
 
 class FollowingSelect(forms.Select):

@@ -19,17 +19,7 @@ STUDENTS = register(
         model=Student,
         api_prefix="students",
         select_related=("school", "county", "household_region"),
-        detail_fields=(
-            "name",
-            "id_number",
-            "gender",
-            "birth_date",
-            "county",
-            "school",
-            "grade",
-            "status",
-            "household_region",
-        ),
+        detail_fields=Student.page_fields,
     )
 )
 
@@ -62,21 +52,6 @@ ROSTER = register(
         model=RosterChild,
         api_prefix="roster",
         select_related=("county", "township", "roster_version"),
-        detail_fields=(
-            "name",
-            "id_number",
-            "gender",
-            "birth_date",
-            "county",
-            "township",
-            "village",
-            "household_head",
-            "household_category",
-            "monitoring_type",
-            "risk_eliminated",
-            "guardian",
-            "phone",
-            "roster_version",
-        ),
+        detail_fields=RosterChild.page_fields,
     )
 )

@@ -320,6 +320,31 @@ class Grade(models.IntegerChoices):
 class Student(PersonMixin, ScopedModel):
     """A student in the registry 学籍, as imported from the provincial registry."""
 
+    # The columns in this order in its form and API (the form leaves out what follows from
+    # the rest: core.forms.entered_fields), and in this order on its page and in its table.
+    ledger_fields = (
+        "id_number",
+        "name",
+        "gender",
+        "birth_date",
+        "school",
+        "county",
+        "grade",
+        "status",
+        "household_region",
+    )
+    page_fields = (
+        "name",
+        "id_number",
+        "gender",
+        "birth_date",
+        "county",
+        "school",
+        "grade",
+        "status",
+        "household_region",
+    )
+
     id_number = IdNumberField()  # unique: see Meta.constraints
     name = models.CharField(_("full name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)

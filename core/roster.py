@@ -84,6 +84,40 @@ class RosterVersion(LedgerUrlMixin, ScopedModel):
 class RosterChild(PersonMixin, TownshipScopedModel):
     """A child on a roster version: of a poverty-alleviated 脱贫户 or monitored 监测户 household."""
 
+    # As Student's: the form's and the API's order, and the page's and the table's.
+    ledger_fields = (
+        "roster_version",
+        "county",
+        "name",
+        "id_number",
+        "gender",
+        "birth_date",
+        "household_head",
+        "household_category",
+        "monitoring_type",
+        "risk_eliminated",
+        "township",
+        "village",
+        "guardian",
+        "phone",
+    )
+    page_fields = (
+        "name",
+        "id_number",
+        "gender",
+        "birth_date",
+        "county",
+        "township",
+        "village",
+        "household_head",
+        "household_category",
+        "monitoring_type",
+        "risk_eliminated",
+        "guardian",
+        "phone",
+        "roster_version",
+    )
+
     roster_version = models.ForeignKey(
         RosterVersion,
         on_delete=models.CASCADE,

@@ -84,6 +84,12 @@ class LedgerTable(tables.Table):
 NO_WRAP = {"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}}
 
 
+def person_columns(names, leave_out=()) -> list[str]:
+    """A person's fields as table columns: the age in place of the birth date (beside the masked
+    ID number a date would rebuild it)."""
+    return ["age" if name == "birth_date" else name for name in names if name not in leave_out]
+
+
 class PersonTable(LedgerTable):
     """Base of a ledger of people: the name links to the record (on one line), the ID number is
     masked."""
@@ -146,16 +152,7 @@ class StudentTable(PersonTable):
 
     class Meta(LedgerTable.Meta):
         model = Student
-        fields = [
-            "name",
-            "id_number",
-            "gender",
-            "age",
-            "county",
-            "school",
-            "grade",
-            "status",
-        ]
+        fields = person_columns(Student.page_fields, leave_out=("household_region",))
         order_by = ("school", "grade", "name")
 
 
@@ -176,19 +173,4 @@ class RosterChildTable(PersonTable):
 
     class Meta(LedgerTable.Meta):
         model = RosterChild
-        fields = [
-            "name",
-            "id_number",
-            "gender",
-            "age",
-            "county",
-            "township",
-            "village",
-            "household_head",
-            "household_category",
-            "monitoring_type",
-            "risk_eliminated",
-            "guardian",
-            "phone",
-            "roster_version",
-        ]
+        fields = person_columns(RosterChild.page_fields)
