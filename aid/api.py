@@ -22,7 +22,8 @@ from aid.models import (
     PublicityActivity,
     RecipientCategory,
 )
-from core.api import IdNumberSerializerField, ScopedModelSerializer
+from core.api import ScopedModelSerializer
+from core.columns import columns
 from core.models import Region, RegionLevel
 from core.scoping import is_city_admin
 
@@ -37,27 +38,12 @@ class CountyFieldMixin:
 
 
 class DisbursementSerializer(ScopedModelSerializer):
-    id_number = IdNumberSerializerField(max_length=30)
     name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     student = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = Disbursement
-        fields = [
-            "id",
-            "id_number",
-            "name",
-            "student",
-            "programme",
-            "school_year",
-            "term",
-            "amount",
-            "paid_on",
-            "school",
-            "county",
-            "category",
-            "note",
-        ]
+        fields = columns(Disbursement, first=("id", "id_number"))
         read_only_fields = ["county"]
         # The one-per-term rule is the model's (Disbursement.validate_constraints, run by the
         # write door): its message names the existing row, also after losing a race.
@@ -82,51 +68,16 @@ class DisbursementSerializer(ScopedModelSerializer):
 
 
 class CheckNoteSerializer(ScopedModelSerializer):
-    id_number = IdNumberSerializerField(max_length=30, read_only=True)
-
     class Meta:
         model = CheckNote
-        fields = [
-            "id",
-            "check_kind",
-            "id_number",
-            "name",
-            "county",
-            "school",
-            "school_year",
-            "term",
-            "programme",
-            "reason",
-            "recorded_by",
-            "updated_at",
-        ]
+        fields = columns(CheckNote, first=("id",))
         read_only_fields = fields
 
 
 class OutOfAreaStudentSerializer(CountyFieldMixin, ScopedModelSerializer):
-    id_number = IdNumberSerializerField(max_length=30)
-
     class Meta:
         model = OutOfAreaStudent
-        fields = [
-            "id",
-            "id_number",
-            "name",
-            "county",
-            "household_region",
-            "province",
-            "city",
-            "school_name",
-            "stage",
-            "source",
-            "receives_aid",
-            "aid_programme",
-            "aid_amount",
-            "meets_standard",
-            "follow_up_needed",
-            "follow_up",
-            "verified_on",
-        ]
+        fields = columns(OutOfAreaStudent, first=("id", "id_number"))
         read_only_fields = ["verified_on"]
 
 
@@ -169,17 +120,7 @@ class CityAdminWrites(permissions.BasePermission):
 class AidProgrammeSerializer(serializers.ModelSerializer):
     class Meta:
         model = AidProgramme
-        fields = [
-            "id",
-            "name",
-            "code",
-            "stage",
-            "boarding",
-            "counts_for_gap",
-            "active",
-            "sort_order",
-            "note",
-        ]
+        fields = columns(AidProgramme, first=("id",))
 
 
 class AidStandardSerializer(serializers.ModelSerializer):

@@ -17,6 +17,7 @@ from aid.models import (
     Term,
 )
 from aid.services import registry_students
+from core.columns import columns
 from core.forms import SchoolYearField, ScopedModelForm
 from core.models import RegionLevel
 
@@ -28,18 +29,7 @@ def _only_counties(field):
 class DisbursementForm(ScopedModelForm):
     class Meta:
         model = Disbursement
-        fields = [
-            "id_number",
-            "name",
-            "programme",
-            "school_year",
-            "term",
-            "amount",
-            "paid_on",
-            "school",
-            "category",
-            "note",
-        ]
+        fields = columns(Disbursement, first=("id_number",), without=("student", "county"))
         date_fields = ("paid_on",)
 
     def __init__(self, *args, **kwargs):
@@ -72,22 +62,7 @@ class DisbursementForm(ScopedModelForm):
 class OutOfAreaStudentForm(ScopedModelForm):
     class Meta:
         model = OutOfAreaStudent
-        fields = [
-            "id_number",
-            "name",
-            "county",
-            "household_region",
-            "province",
-            "city",
-            "school_name",
-            "stage",
-            "receives_aid",
-            "aid_programme",
-            "aid_amount",
-            "meets_standard",
-            "follow_up_needed",
-            "follow_up",
-        ]
+        fields = columns(OutOfAreaStudent, first=("id_number",), without=("source", "verified_on"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,16 +114,7 @@ class _StyledModelForm(forms.ModelForm):
 class AidProgrammeForm(_StyledModelForm):
     class Meta:
         model = AidProgramme
-        fields = [
-            "name",
-            "code",
-            "stage",
-            "boarding",
-            "counts_for_gap",
-            "active",
-            "sort_order",
-            "note",
-        ]
+        fields = columns(AidProgramme)
 
 
 class AidStandardForm(_StyledModelForm):

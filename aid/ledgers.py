@@ -11,20 +11,7 @@ DISBURSEMENTS = register(
         model=Disbursement,
         api_prefix="aid/disbursements",
         select_related=("county", "school", "programme", "student"),
-        detail_fields=(
-            "name",
-            "id_number",
-            "student",
-            "programme",
-            "school_year",
-            "term",
-            "amount",
-            "paid_on",
-            "school",
-            "county",
-            "category",
-            "note",
-        ),
+        detail_fields=Disbursement.ledger_fields,
     )
 )
 
@@ -33,24 +20,7 @@ OUT_OF_AREA = register(
         model=OutOfAreaStudent,
         api_prefix="aid/out-of-area",
         select_related=("county", "household_region"),
-        detail_fields=(
-            "name",
-            "id_number",
-            "county",
-            "household_region",
-            "province",
-            "city",
-            "school_name",
-            "stage",
-            "source",
-            "verified_on",
-            "receives_aid",
-            "aid_programme",
-            "aid_amount",
-            "meets_standard",
-            "follow_up_needed",
-            "follow_up",
-        ),
+        detail_fields=OutOfAreaStudent.ledger_fields,
     )
 )
 

@@ -107,6 +107,18 @@ class Channel(models.TextChoices):
 class AidProgramme(models.Model):
     """A national or local aid programme 资助项目, for one stage of schooling."""
 
+    # Its columns (core.columns): the form's and the API's.
+    ledger_fields = (
+        "name",
+        "code",
+        "stage",
+        "boarding",
+        "counts_for_gap",
+        "active",
+        "sort_order",
+        "note",
+    )
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.CharField(
         _("code"),
@@ -204,6 +216,22 @@ def already_paid_message(*, pk, school, paid_on, amount, county, shown: bool) ->
 class Disbursement(PersonMixin, ScopedModel):
     """One payment of one programme to one student for one term 资助发放台账; county = the
     paying school's county."""
+
+    # Its columns, in order: detail page, table, form and API (core.columns).
+    ledger_fields = (
+        "name",
+        "id_number",
+        "student",
+        "programme",
+        "school_year",
+        "term",
+        "amount",
+        "paid_on",
+        "school",
+        "county",
+        "category",
+        "note",
+    )
 
     KEY = ("id_number", "programme", "school_year", "term")
 
@@ -314,6 +342,21 @@ class CheckNote(PersonMixin, ScopedModel):
     """An officer's reason on a row of a check 核查说明: why an eligible student was not aided,
     why a payment is below the standard, why two counties paid."""
 
+    # Its columns (core.columns): the table's and the API's.
+    ledger_fields = (
+        "check_kind",
+        "name",
+        "id_number",
+        "county",
+        "school",
+        "school_year",
+        "term",
+        "programme",
+        "reason",
+        "recorded_by",
+        "updated_at",
+    )
+
     check_kind = models.CharField(_("check"), max_length=16, choices=CheckKind.choices)
     id_number = IdNumberField()
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
@@ -367,6 +410,26 @@ class OutOfAreaStudent(PersonMixin, ScopedModel):
     """A locally registered student studying elsewhere 本地户籍外地就读; county = the county of
     household registration. Verified once a contact verified the schooling and the aid received
     there (ContactLog.reached): `verified_on` is that contact's date, kept by ContactLog."""
+
+    # Its columns, in order: detail page, table, form and API (core.columns).
+    ledger_fields = (
+        "name",
+        "id_number",
+        "county",
+        "household_region",
+        "province",
+        "city",
+        "school_name",
+        "stage",
+        "source",
+        "verified_on",
+        "receives_aid",
+        "aid_programme",
+        "aid_amount",
+        "meets_standard",
+        "follow_up_needed",
+        "follow_up",
+    )
 
     id_number = IdNumberField()
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)

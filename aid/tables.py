@@ -15,6 +15,7 @@ from aid.models import (
     Stage,
     fen,
 )
+from core.columns import columns
 from core.tables import CheckTable, LedgerTable, MaskedIdColumn, NoteColumn, PersonTable
 from core.text import listed
 
@@ -74,19 +75,7 @@ class DisbursementTable(PersonTable):
 class CheckNoteTable(PersonTable):
     class Meta(LedgerTable.Meta):
         model = CheckNote
-        fields = [
-            "check_kind",
-            "name",
-            "id_number",
-            "county",
-            "school",
-            "school_year",
-            "term",
-            "programme",
-            "reason",
-            "recorded_by",
-            "updated_at",
-        ]
+        fields = columns(CheckNote)
 
 
 class OutOfAreaStudentTable(PersonTable):
@@ -100,23 +89,7 @@ class OutOfAreaStudentTable(PersonTable):
 
     class Meta(LedgerTable.Meta):
         model = OutOfAreaStudent
-        fields = [
-            "name",
-            "id_number",
-            "county",
-            "household_region",
-            "province",
-            "city",
-            "school_name",
-            "stage",
-            "source",
-            "verified_on",
-            "receives_aid",
-            "aid_programme",
-            "aid_amount",
-            "meets_standard",
-            "follow_up_needed",
-        ]
+        fields = columns(OutOfAreaStudent, without=("follow_up",))
 
 
 class ContactLogTable(LedgerTable):

@@ -29,6 +29,7 @@ from rest_framework.utils.urls import replace_query_param
 from core import audit, calendar, filters, idnumbers, services
 from core.conflicts import ConflictSource, refuse
 from core.models import (
+    IdNumberField,
     PersonMixin,
     Region,
     RosterChild,
@@ -72,7 +73,15 @@ class LedgerPermission(permissions.BasePermission):
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
-    """Related-field choices are limited to rows the caller may see."""
+    """Related-field choices are limited to rows the caller may see; an ID number
+    (core.models.IdNumberField) is written checked and read masked (IdNumberSerializerField)."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, IdNumberField):
+            field_class = IdNumberSerializerField
+            kwargs["max_length"] = 30  # spaces and full-width digits come before normalising
+        return field_class, kwargs
 
     def get_fields(self):
         fields = super().get_fields()

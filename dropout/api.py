@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import IdNumberSerializerField, LedgerViewSet, ScopedModelSerializer
+from core.columns import columns
 from core.models import Region, RegionLevel, School
 from core.scoping import require_city_admin
 from dropout import selectors, services
@@ -40,45 +41,15 @@ from dropout.models import (
 
 
 class OutOfCityEnrolmentSerializer(ScopedModelSerializer):
-    id_number = IdNumberSerializerField(max_length=30)
-
     class Meta:
         model = OutOfCityEnrolment
-        fields = [
-            "id",
-            "id_number",
-            "name",
-            "county",
-            "township",
-            "school_year",
-            "place",
-            "school_name",
-            "grade",
-            "verified_how",
-            "verified_on",
-            "verifier",
-            "document",
-        ]
+        fields = columns(OutOfCityEnrolment, first=("id", "id_number"))
 
 
 class ExemptionSerializer(ScopedModelSerializer):
-    id_number = IdNumberSerializerField(max_length=30)
-
     class Meta:
         model = Exemption
-        fields = [
-            "id",
-            "id_number",
-            "name",
-            "county",
-            "township",
-            "kind",
-            "reason",
-            "approval_document",
-            "approved_on",
-            "valid_from",
-            "valid_until",
-        ]
+        fields = columns(Exemption, first=("id", "id_number"))
 
 
 class ScreeningRoundSerializer(ScopedModelSerializer):
@@ -131,64 +102,18 @@ class RoundStartSerializer(serializers.Serializer):
 
 
 class ScreeningResultSerializer(ScopedModelSerializer):
-    id_number = IdNumberSerializerField(read_only=True)
-
     class Meta:
         model = ScreeningResult
-        fields = [
-            "id",
-            "round",
-            "county",
-            "township",
-            "name",
-            "id_number",
-            "birth_date",
-            "household_category",
-            "classification",
-            "match_method",
-            "needs_confirmation",
-            "candidates",
-            "student",
-            "school",
-            "grade",
-            "registry_status",
-        ]
+        fields = columns(ScreeningResult, first=("id",), without=("roster_child",))
         read_only_fields = fields
 
 
 class DropoutCaseSerializer(ScopedModelSerializer):
-    id_number = IdNumberSerializerField(read_only=True)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
     class Meta:
         model = DropoutCase
-        fields = [
-            "id",
-            "county",
-            "township",
-            "name",
-            "id_number",
-            "reason",
-            "status",
-            "overdue",
-            "opened_in_round",
-            "previous_case",
-            "opened_on",
-            "due_on",
-            "gov_responsible",
-            "edu_responsible",
-            "outcome",
-            "return_school",
-            "return_date",
-            "outcome_note",
-            "resolved_by",
-            "resolved_on",
-            "confirmed_in_round",
-            "refuted_in_round",
-            "closed_by",
-            "closed_on",
-            "close_note",
-        ]
+        fields = columns(DropoutCase, first=("id",), add=("overdue",))
         read_only_fields = fields
 
 
@@ -256,18 +181,7 @@ class Grade6SpotCheckSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Grade6SpotCheck
-        fields = [
-            "id",
-            "county",
-            "school",
-            "date",
-            "inspector",
-            "registry_count",
-            "present_count",
-            "discrepancy",
-            "discrepancy_names",
-            "explanation",
-        ]
+        fields = columns(Grade6SpotCheck, first=("id",))
         read_only_fields = ["county", "registry_count"]
 
 

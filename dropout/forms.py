@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core import calendar
+from core.columns import columns
 from core.forms import IdNumberFormField, SchoolYearField, ScopedModelForm
 from core.models import Region, RegionLevel, School
 from dropout.models import (
@@ -30,38 +31,14 @@ class DropoutForm(ScopedModelForm):
 class OutOfCityEnrolmentForm(DropoutForm):
     class Meta:
         model = OutOfCityEnrolment
-        fields = [
-            "id_number",
-            "name",
-            "county",
-            "township",
-            "school_year",
-            "place",
-            "school_name",
-            "grade",
-            "verified_how",
-            "verified_on",
-            "verifier",
-            "document",
-        ]
+        fields = columns(OutOfCityEnrolment, first=("id_number",))
         date_fields = ("verified_on",)
 
 
 class ExemptionForm(DropoutForm):
     class Meta:
         model = Exemption
-        fields = [
-            "id_number",
-            "name",
-            "county",
-            "township",
-            "kind",
-            "reason",
-            "approval_document",
-            "approved_on",
-            "valid_from",
-            "valid_until",
-        ]
+        fields = columns(Exemption, first=("id_number",))
         date_fields = ("approved_on", "valid_from", "valid_until")
 
 
@@ -74,14 +51,7 @@ class ResponsibilityForm(DropoutForm):
 class Grade6SpotCheckForm(DropoutForm):
     class Meta:
         model = Grade6SpotCheck
-        fields = [
-            "school",
-            "date",
-            "inspector",
-            "present_count",
-            "discrepancy_names",
-            "explanation",
-        ]
+        fields = columns(Grade6SpotCheck, without=("county", "registry_count", "discrepancy"))
         date_fields = ("date",)
         widgets = {
             "discrepancy_names": forms.Textarea(attrs={"rows": 2}),

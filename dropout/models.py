@@ -152,6 +152,22 @@ class ResponsibilityLine(models.TextChoices):
 class OutOfCityEnrolment(PersonMixin, TownshipScopedModel):
     """Verified evidence that a child studies outside the city 外地就读核实, for a school year."""
 
+    # Its columns, in order: detail page, table, form and API (core.columns).
+    ledger_fields = (
+        "name",
+        "id_number",
+        "county",
+        "township",
+        "school_year",
+        "place",
+        "school_name",
+        "grade",
+        "verified_how",
+        "verified_on",
+        "verifier",
+        "document",
+    )
+
     id_number = IdNumberField()
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     township = models.ForeignKey(
@@ -194,6 +210,20 @@ class OutOfCityEnrolment(PersonMixin, TownshipScopedModel):
 
 class Exemption(PersonMixin, TownshipScopedModel):
     """An approved deferral 缓学 or exemption 免学, valid for a period."""
+
+    # Its columns, in order: detail page, table, form and API (core.columns).
+    ledger_fields = (
+        "name",
+        "id_number",
+        "county",
+        "township",
+        "kind",
+        "reason",
+        "approval_document",
+        "approved_on",
+        "valid_from",
+        "valid_until",
+    )
 
     id_number = IdNumberField()
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
@@ -343,6 +373,26 @@ class ScreeningResult(PersonMixin, ScopedModel):
     row by row by the database — a foreign-key check is a trigger per row, and at 100,000 rows
     it would cost more than the matching itself. Django still applies their on_delete rules.
     """
+
+    # Its columns, in order: detail page, table, form and API (core.columns).
+    ledger_fields = (
+        "name",
+        "id_number",
+        "birth_date",
+        "county",
+        "township",
+        "household_category",
+        "classification",
+        "match_method",
+        "needs_confirmation",
+        "candidates",
+        "student",
+        "school",
+        "grade",
+        "registry_status",
+        "round",
+        "roster_child",
+    )
 
     # Its school is where the registry placed the child, not a row the school keeps: results
     # are the county's screening work, and school officers see none of them.
@@ -504,6 +554,33 @@ class Responsibility(LedgerUrlMixin, TownshipScopedModel):
 
 class DropoutCase(PersonMixin, TownshipScopedModel):
     """A suspected-dropout case 疑似辍学跟踪, followed up until it is closed 销号."""
+
+    # Its columns, in order: detail page, table, form and API (core.columns).
+    ledger_fields = (
+        "name",
+        "id_number",
+        "county",
+        "township",
+        "reason",
+        "status",
+        "opened_in_round",
+        "previous_case",
+        "opened_on",
+        "due_on",
+        "gov_responsible",
+        "edu_responsible",
+        "outcome",
+        "return_school",
+        "return_date",
+        "outcome_note",
+        "resolved_by",
+        "resolved_on",
+        "confirmed_in_round",
+        "refuted_in_round",
+        "closed_by",
+        "closed_on",
+        "close_note",
+    )
 
     id_number = IdNumberField()
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
@@ -693,6 +770,19 @@ class CaseAction(ScopedModel):
 
 class Grade6SpotCheck(LedgerUrlMixin, ScopedModel):
     """An on-site check of a school's grade-6 registrations 六年级学籍实地检查."""
+
+    # Its columns (core.columns); `discrepancy` is computed: shown, never entered.
+    ledger_fields = (
+        "school",
+        "county",
+        "date",
+        "inspector",
+        "registry_count",
+        "present_count",
+        "discrepancy",
+        "discrepancy_names",
+        "explanation",
+    )
 
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="+", verbose_name=_("school")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from core.columns import columns
 from core.tables import NO_WRAP, AgeColumn, LedgerTable, PersonTable
 from dropout.models import (
     CaseAction,
@@ -22,36 +23,13 @@ from dropout.models import (
 class OutOfCityEnrolmentTable(PersonTable):
     class Meta(LedgerTable.Meta):
         model = OutOfCityEnrolment
-        fields = [
-            "name",
-            "id_number",
-            "county",
-            "township",
-            "school_year",
-            "place",
-            "school_name",
-            "verified_how",
-            "verified_on",
-            "verifier",
-            "document",
-        ]
+        fields = columns(OutOfCityEnrolment, without=("grade",))
 
 
 class ExemptionTable(PersonTable):
     class Meta(LedgerTable.Meta):
         model = Exemption
-        fields = [
-            "name",
-            "id_number",
-            "county",
-            "township",
-            "kind",
-            "reason",
-            "approval_document",
-            "approved_on",
-            "valid_from",
-            "valid_until",
-        ]
+        fields = columns(Exemption)
 
 
 class ScreeningRoundTable(LedgerTable):
@@ -84,22 +62,8 @@ class ScreeningResultTable(PersonTable):
 
     class Meta(LedgerTable.Meta):
         model = ScreeningResult
-        fields = [
-            "name",
-            "id_number",
-            "age",
-            "county",
-            "township",
-            "household_category",
-            "classification",
-            "match_method",
-            "needs_confirmation",
-            "candidates",
-            "school",
-            "grade",
-            "registry_status",
-            "round",
-        ]
+        fields = columns(ScreeningResult, without=("birth_date", "student", "roster_child"))
+        sequence = ("name", "id_number", "age", "...")
 
 
 class DropoutCaseTable(PersonTable):
@@ -120,22 +84,20 @@ class DropoutCaseTable(PersonTable):
 
     class Meta(LedgerTable.Meta):
         model = DropoutCase
-        fields = [
-            "name",
-            "id_number",
-            "county",
-            "township",
-            "reason",
-            "status",
-            "opened_on",
-            "due_on",
-            "gov_responsible",
-            "edu_responsible",
-            "outcome",
-            "resolved_on",
-            "confirmed_in_round",
-            "closed_on",
-        ]
+        fields = columns(
+            DropoutCase,
+            without=(
+                "opened_in_round",
+                "previous_case",
+                "return_school",
+                "return_date",
+                "outcome_note",
+                "resolved_by",
+                "refuted_in_round",
+                "closed_by",
+                "close_note",
+            ),
+        )
         row_attrs = {"class": lambda record: "table-danger" if record.is_overdue else ""}
 
 
@@ -164,17 +126,7 @@ class Grade6SpotCheckTable(LedgerTable):
 
     class Meta(LedgerTable.Meta):
         model = Grade6SpotCheck
-        fields = [
-            "school",
-            "county",
-            "date",
-            "inspector",
-            "registry_count",
-            "present_count",
-            "discrepancy",
-            "discrepancy_names",
-            "explanation",
-        ]
+        fields = columns(Grade6SpotCheck)
 
 
 class CohortBaselineTable(LedgerTable):

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import LedgerViewSet, ScopedModelSerializer
+from core.columns import columns
 from core.models import Region, RegionLevel
 from core.scoping import can_edit, require_city_admin, school_of
 from facilities import selectors, services
@@ -43,32 +44,7 @@ class KindergartenExemptionSerializer(ScopedModelSerializer):
 class ImprovementProjectSerializer(ScopedModelSerializer):
     class Meta:
         model = ImprovementProject
-        fields = [
-            "id",
-            "school",
-            "county",
-            "name",
-            "kind",
-            "school_year",
-            "remote",
-            "area_m2",
-            "beds_added",
-            "beds_left_behind",
-            "budget",
-            "fund_central",
-            "fund_provincial",
-            "fund_city",
-            "fund_county",
-            "fund_other",
-            "funds_note",
-            "status",
-            "planned_start",
-            "planned_end",
-            "actual_start",
-            "actual_end",
-            "progress",
-            "note",
-        ]
+        fields = columns(ImprovementProject, first=("id",))
         read_only_fields = ["county"]
 
 
@@ -90,17 +66,7 @@ class FundingNoteSerializer(ScopedModelSerializer):
 class ToiletInspectionSerializer(ScopedModelSerializer):
     class Meta:
         model = ToiletInspection
-        fields = [
-            "id",
-            "school",
-            "county",
-            "kind",
-            "inspected_on",
-            "inspector",
-            "blocks_checked",
-            "blocks_ok",
-            "note",
-        ]
+        fields = columns(ToiletInspection, first=("id",))
         read_only_fields = ["county"]
 
 
@@ -196,21 +162,7 @@ class FindingViewSet(LedgerViewSet):
 class RectificationSerializer(ScopedModelSerializer):
     class Meta:
         model = Rectification
-        fields = [
-            "id",
-            "finding",
-            "school",
-            "county",
-            "responsible_unit",
-            "deadline",
-            "measures",
-            "status",
-            "submitted_by",
-            "submitted_on",
-            "verified_by",
-            "closed_on",
-            "return_reason",
-        ]
+        fields = columns(Rectification, first=("id",))
         read_only_fields = fields
 
 

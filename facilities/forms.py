@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.columns import columns
 from core.forms import SchoolYearField, ScopedModelForm
 from core.models import RegionLevel, School
 from facilities.models import (
@@ -34,30 +35,7 @@ class KindergartenExemptionForm(ScopedModelForm):
 class ImprovementProjectForm(ScopedModelForm):
     class Meta:
         model = ImprovementProject
-        fields = [
-            "school",
-            "name",
-            "kind",
-            "school_year",
-            "remote",
-            "area_m2",
-            "beds_added",
-            "beds_left_behind",
-            "budget",
-            "fund_central",
-            "fund_provincial",
-            "fund_city",
-            "fund_county",
-            "fund_other",
-            "funds_note",
-            "status",
-            "planned_start",
-            "planned_end",
-            "actual_start",
-            "actual_end",
-            "progress",
-            "note",
-        ]
+        fields = columns(ImprovementProject, without=("county",))
         date_fields = ("planned_start", "planned_end", "actual_start", "actual_end")
 
 
@@ -71,15 +49,7 @@ class FundingAllocationForm(ScopedModelForm):
 class ToiletInspectionForm(ScopedModelForm):
     class Meta:
         model = ToiletInspection
-        fields = [
-            "school",
-            "kind",
-            "inspected_on",
-            "inspector",
-            "blocks_checked",
-            "blocks_ok",
-            "note",
-        ]
+        fields = columns(ToiletInspection, without=("county",))
         date_fields = ("inspected_on",)
 
 

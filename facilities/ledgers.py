@@ -92,20 +92,7 @@ RECTIFICATIONS = register(
         routes=(
             Route("<int:pk>/step/", views.RectificationStepView, "facilities-rectification-step"),
         ),
-        detail_fields=(
-            "finding",
-            "school",
-            "county",
-            "responsible_unit",
-            "deadline",
-            "measures",
-            "status",
-            "submitted_by",
-            "submitted_on",
-            "verified_by",
-            "closed_on",
-            "return_reason",
-        ),
+        detail_fields=Rectification.ledger_fields,
     )
 )
 

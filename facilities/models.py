@@ -122,6 +122,33 @@ class ImprovementProject(LedgerUrlMixin, ScopedModel):
     """A project of 薄弱环节改善与能力提升 at a school: what is built, its budget and funds by
     source, status, dates and progress; photos before and after are its attachments."""
 
+    # Its columns (core.columns): the form's and the API's.
+    ledger_fields = (
+        "school",
+        "county",
+        "name",
+        "kind",
+        "school_year",
+        "remote",
+        "area_m2",
+        "beds_added",
+        "beds_left_behind",
+        "budget",
+        "fund_central",
+        "fund_provincial",
+        "fund_city",
+        "fund_county",
+        "fund_other",
+        "funds_note",
+        "status",
+        "planned_start",
+        "planned_end",
+        "actual_start",
+        "actual_end",
+        "progress",
+        "note",
+    )
+
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="+", verbose_name=_("school")
     )
@@ -387,6 +414,18 @@ class ToiletInspection(LedgerUrlMixin, ScopedModel):
     """An inspection of a school's toilets in the look-back: a county self-check 自查 or a city
     spot-check 抽查; its findings are ToiletFinding rows."""
 
+    # Its columns (core.columns): the form's and the API's.
+    ledger_fields = (
+        "school",
+        "county",
+        "kind",
+        "inspected_on",
+        "inspector",
+        "blocks_checked",
+        "blocks_ok",
+        "note",
+    )
+
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="+", verbose_name=_("school")
     )
@@ -480,6 +519,22 @@ class Rectification(LedgerUrlMixin, ScopedModel):
     """The rectification item 整改 a finding opens: who is responsible, by when, the measures and
     where it stands; its photos are the after photos. It moves only through the services
     (start, submit, verify, return); the one who verifies is not the one who submitted it."""
+
+    # Its columns (core.columns): the detail page's and the API's.
+    ledger_fields = (
+        "finding",
+        "school",
+        "county",
+        "responsible_unit",
+        "deadline",
+        "measures",
+        "status",
+        "submitted_by",
+        "submitted_on",
+        "verified_by",
+        "closed_on",
+        "return_reason",
+    )
 
     finding = models.OneToOneField(
         ToiletFinding,
