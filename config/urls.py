@@ -6,11 +6,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from core import areas
 from core.health import HealthView, LiveView
+from core.views import AdminLoginView
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own: whoever may not open the admin gets the site's log-in or a page
+    # saying whom it is for (core.views.AdminLoginView), not Django's stock admin log-in.
+    path("admin/login/", AdminLoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),
     path("health/live/", LiveView.as_view(), name="health-live"),

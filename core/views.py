@@ -439,3 +439,28 @@ class UserPasswordResetView(CityAdminRequiredMixin, FormView):
             self.request, _("Password of %(name)s reset.") % {"name": self.target.username}
         )
         return HttpResponseRedirect(reverse("user-list"))
+
+
+class AdminLoginView(View):
+    """/admin/login/, where Django's admin sends whoever may not open it: the site's own log-in
+    for someone not signed in, and for a signed-in user without admin access a page in the
+    site's layout saying whom the admin is for — not Django's stock admin log-in in English."""
+
+    def get(self, request):
+        from django.contrib import admin
+        from django.contrib.auth.views import redirect_to_login
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        wanted = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            wanted = ""
+        wanted = wanted or reverse("admin:index")
+        if not request.user.is_authenticated:
+            return redirect_to_login(wanted, login_url=reverse("login"))
+        if admin.site.has_permission(request):
+            return HttpResponseRedirect(wanted)
+        return render(request, "core/admin_refused.html", status=403)
+
+    post = get  # the stock form's POST: answered the same way (the site's log-in takes passwords)

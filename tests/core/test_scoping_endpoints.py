@@ -682,6 +682,7 @@ def test_another_users_tokens_are_neither_shown_nor_revoked(
 # URL names that reach no county's rows (or only the user's own session, token or password).
 NO_SCOPING = {
     "login": "signs in",
+    "admin-login": "sends to the log-in or says whom the admin is for, no rows",
     "logout": "signs out",
     "set_language": "the language cookie",
     "health": "service health, no rows",
