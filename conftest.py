@@ -19,71 +19,63 @@ def city(db):
     return CityFactory()
 
 
-@pytest.fixture
-def county(city):
-    return CountyFactory(code="231083", name="海林市", parent=city)
+def _row(factory, doc: str = "", **refs_and_fields):
+    """A fixture that builds one row with `factory`; a value given as a Fixture("name") is that
+    fixture's row (the county's city, the school's township, …)."""
+
+    def build(request):
+        return factory(
+            **{
+                key: request.getfixturevalue(value) if isinstance(value, Fixture) else value
+                for key, value in refs_and_fields.items()
+            }
+        )
+
+    build.__doc__ = doc
+    return pytest.fixture(build)
 
 
-@pytest.fixture
-def other_county(city):
-    return CountyFactory(code="231086", name="东宁市", parent=city)
+class Fixture(str):
+    """The name of another fixture, as a value for _row."""
 
 
-@pytest.fixture
-def township(county):
-    return TownshipFactory(parent=county, code="231083100", name="长汀镇")
+county = _row(CountyFactory, code="231083", name="海林市", parent=Fixture("city"))
+other_county = _row(CountyFactory, code="231086", name="东宁市", parent=Fixture("city"))
+township = _row(TownshipFactory, code="231083100", name="长汀镇", parent=Fixture("county"))
+other_township = _row(
+    TownshipFactory, code="231086100", name="三岔口镇", parent=Fixture("other_county")
+)
+neighbour_township = _row(
+    TownshipFactory, code="231083101", name="新安镇", parent=Fixture("county")
+)
+school = _row(SchoolFactory, code="2123108301", name="长汀镇中心小学", township=Fixture("township"))
+other_school = _row(
+    SchoolFactory, code="2123108601", name="三岔口镇中心小学", township=Fixture("other_township")
+)
+neighbour_school = _row(
+    SchoolFactory,
+    "Another school of the same county (in another township): a school officer of `school` "
+    "sees and changes nothing of it.",
+    code="2123108302",
+    name="新安镇中心小学",
+    township=Fixture("neighbour_township"),
+)
 
-
-@pytest.fixture
-def other_township(other_county):
-    return TownshipFactory(parent=other_county, code="231086100", name="三岔口镇")
-
-
-@pytest.fixture
-def school(township):
-    return SchoolFactory(township=township, code="2123108301", name="长汀镇中心小学")
-
-
-@pytest.fixture
-def other_school(other_township):
-    return SchoolFactory(township=other_township, code="2123108601", name="三岔口镇中心小学")
-
-
-@pytest.fixture
-def neighbour_township(county):
-    return TownshipFactory(parent=county, code="231083101", name="新安镇")
-
-
-@pytest.fixture
-def neighbour_school(neighbour_township):
-    """Another school of the same county (in another township): a school officer of `school`
-    sees and changes nothing of it."""
-    return SchoolFactory(township=neighbour_township, code="2123108302", name="新安镇中心小学")
-
-
-@pytest.fixture
-def city_admin(city):
-    return UserFactory(username="city-admin", role=Role.CITY_ADMIN, scope=city)
-
-
-@pytest.fixture
-def city_user(city):
-    return UserFactory(username="city-staff", role=Role.CITY_STAFF, scope=city)
-
-
-@pytest.fixture
-def county_user(county):
-    return UserFactory(username="hailin-officer", role=Role.COUNTY_OFFICER, scope=county)
-
-
-@pytest.fixture
-def county_reviewer(county):
-    return UserFactory(username="hailin-reviewer", role=Role.COUNTY_REVIEWER, scope=county)
-
-
-@pytest.fixture
-def other_county_user(other_county):
-    return UserFactory(username="dongning-officer", role=Role.COUNTY_OFFICER, scope=other_county)
+# A user of every role (the city's, 海林市's and 东宁市's, 长汀镇中心小学's school officer).
+city_admin = _row(UserFactory, username="city-admin", role=Role.CITY_ADMIN, scope=Fixture("city"))
+city_user = _row(UserFactory, username="city-staff", role=Role.CITY_STAFF, scope=Fixture("city"))
+county_user = _row(
+    UserFactory, username="hailin-officer", role=Role.COUNTY_OFFICER, scope=Fixture("county")
+)
+county_reviewer = _row(
+    UserFactory, username="hailin-reviewer", role=Role.COUNTY_REVIEWER, scope=Fixture("county")
+)
+other_county_user = _row(
+    UserFactory,
+    username="dongning-officer",
+    role=Role.COUNTY_OFFICER,
+    scope=Fixture("other_county"),
+)
 
 
 @pytest.fixture
@@ -94,28 +86,20 @@ def school_user(school):
     )
 
 
-@pytest.fixture
-def school_client(client, school_user):
-    client.force_login(school_user)
-    return client
+def _logged_in(user_fixture: str):
+    """The test client, logged in as the user of `user_fixture`."""
+
+    def logged_in(client, request):
+        client.force_login(request.getfixturevalue(user_fixture))
+        return client
+
+    return pytest.fixture(logged_in)
 
 
-@pytest.fixture
-def county_client(client, county_user):
-    client.force_login(county_user)
-    return client
-
-
-@pytest.fixture
-def city_client(client, city_user):
-    client.force_login(city_user)
-    return client
-
-
-@pytest.fixture
-def admin_client_(client, city_admin):
-    client.force_login(city_admin)
-    return client
+school_client = _logged_in("school_user")
+county_client = _logged_in("county_user")
+city_client = _logged_in("city_user")
+admin_client_ = _logged_in("city_admin")
 
 
 @pytest.fixture(autouse=True)
