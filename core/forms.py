@@ -8,16 +8,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from core import calendar, idnumbers
-from core.models import (
-    Region,
-    RegionLevel,
-    RosterChild,
-    RosterVersion,
-    School,
-    SchoolEnrolment,
-    Student,
-    User,
-)
+from core.models import Region, RegionLevel, School, SchoolEnrolment, Student, User
+from core.roster import RosterChild, RosterVersion
 from core.scoping import CITY_ROLES, COUNTY_ROLES, SCHOOL_ROLES, Role
 
 
@@ -212,28 +204,20 @@ def entered_fields(model) -> list[str]:
     return [name for name in model.ledger_fields if name not in ("county", "birth_date")]
 
 
-class SchoolEnrolmentForm(ScopedModelForm):
-    class Meta:
-        model = SchoolEnrolment
-        fields = ["school", "school_year", "enrolment", "boarders"]
+def ledger_form(model, fields) -> type[ScopedModelForm]:
+    """A plain ledger's form (<Model>Form, found by name): these fields in this order, nothing of
+    its own beyond ScopedModelForm."""
+    form = forms.modelform_factory(model, form=ScopedModelForm, fields=list(fields))
+    form.__module__ = __name__
+    return form
 
 
-class StudentForm(ScopedModelForm):
-    class Meta:
-        model = Student
-        fields = entered_fields(Student)
-
-
-class RosterVersionForm(ScopedModelForm):
-    class Meta:
-        model = RosterVersion
-        fields = ["county", "label", "as_of", "note"]
-
-
-class RosterChildForm(ScopedModelForm):
-    class Meta:
-        model = RosterChild
-        fields = entered_fields(RosterChild)
+SchoolEnrolmentForm = ledger_form(
+    SchoolEnrolment, ["school", "school_year", "enrolment", "boarders"]
+)
+StudentForm = ledger_form(Student, entered_fields(Student))
+RosterVersionForm = ledger_form(RosterVersion, ["county", "label", "as_of", "note"])
+RosterChildForm = ledger_form(RosterChild, entered_fields(RosterChild))
 
 
 class FollowingSelect(forms.Select):
