@@ -32,13 +32,12 @@ from core.models import (
     IdNumberField,
     PersonMixin,
     Region,
-    RosterChild,
-    RosterVersion,
     School,
     SchoolEnrolment,
     Student,
     tidy_name,
 )
+from core.roster import RosterChild, RosterVersion
 from core.scoping import can_edit
 
 
@@ -253,58 +252,31 @@ def id_search_action(ledger):
 # --- Serializers of the shared schema ----------------------------------------------------------
 
 
-class RegionSerializer(ScopedModelSerializer):
-    class Meta:
-        model = Region
-        fields = ["id", "code", "name", "level", "parent", "county"]
-        read_only_fields = ["county"]
+def ledger_serializer(model, fields, *, read_only=("county",), **declared):
+    """A plain ledger's serializer (<Model>Serializer, found by name): these fields in this
+    order, `read_only` of them only shown, and the fields `declared` on it."""
+    meta = type("Meta", (), {"model": model, "fields": list(fields), "read_only_fields": read_only})
+    attrs = {"Meta": meta, "__module__": __name__, **declared}
+    return type(f"{model.__name__}Serializer", (ScopedModelSerializer,), attrs)
 
 
-class SchoolSerializer(ScopedModelSerializer):
-    class Meta:
-        model = School
-        fields = ["id", *School.ledger_fields]
-
-
-class SchoolEnrolmentSerializer(ScopedModelSerializer):
-    class Meta:
-        model = SchoolEnrolment
-        fields = ["id", "school", "county", "school_year", "enrolment", "boarders"]
-        read_only_fields = ["county"]
-
-
-class StudentSerializer(ScopedModelSerializer):
-    id_number = IdNumberSerializerField(max_length=30)
-
-    class Meta:
-        model = Student
-        fields = ["id", *Student.ledger_fields]
-        read_only_fields = ["county"]
-
-
-class RosterVersionSerializer(ScopedModelSerializer):
-    children_count = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = RosterVersion
-        fields = [
-            "id",
-            "county",
-            "label",
-            "as_of",
-            "note",
-            "children_count",
-            "imported_by",
-            "source_name",
-            "created_at",
-        ]
-        read_only_fields = ["imported_by", "source_name", "created_at"]
-
-
-class RosterChildSerializer(ScopedModelSerializer):
-    id_number = IdNumberSerializerField(max_length=30)
-
-    class Meta:
-        model = RosterChild
-        fields = ["id", *RosterChild.ledger_fields]
-        read_only_fields = ["county"]
+RegionSerializer = ledger_serializer(Region, ["id", "code", "name", "level", "parent", "county"])
+SchoolSerializer = ledger_serializer(School, ["id", *School.ledger_fields], read_only=())
+SchoolEnrolmentSerializer = ledger_serializer(
+    SchoolEnrolment, ["id", "school", "county", "school_year", "enrolment", "boarders"]
+)
+StudentSerializer = ledger_serializer(
+    Student, ["id", *Student.ledger_fields], id_number=IdNumberSerializerField(max_length=30)
+)
+ROSTER_VERSION_RECORDED = ("imported_by", "source_name", "created_at")  # what its import set
+RosterVersionSerializer = ledger_serializer(
+    RosterVersion,
+    ["id", "county", "label", "as_of", "note", "children_count", *ROSTER_VERSION_RECORDED],
+    read_only=ROSTER_VERSION_RECORDED,
+    children_count=serializers.IntegerField(read_only=True),
+)
+RosterChildSerializer = ledger_serializer(
+    RosterChild,
+    ["id", *RosterChild.ledger_fields],
+    id_number=IdNumberSerializerField(max_length=30),
+)
