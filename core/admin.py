@@ -8,21 +8,12 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from core import audit, calendar, idnumbers, services
+from core.attachments.models import Attachment
 from core.errors import RowConflict, add_to_messages
-from core.models import (
-    Attachment,
-    AuditEvent,
-    IdNumberField,
-    ImportRun,
-    JobRun,
-    Region,
-    RosterChild,
-    RosterVersion,
-    School,
-    SchoolEnrolment,
-    Student,
-    User,
-)
+from core.importing.models import ImportRun
+from core.jobs import JobRun
+from core.models import AuditEvent, IdNumberField, Region, School, SchoolEnrolment, Student, User
+from core.roster import RosterChild, RosterVersion
 
 
 class MaskedPersonAdmin(admin.ModelAdmin):

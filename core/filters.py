@@ -33,21 +33,18 @@ from core.forms import SchoolYearField
 from core.models import (
     Gender,
     Grade,
-    HouseholdCategory,
     IdNumberField,
     Locality,
-    MonitoringType,
     Ownership,
     Region,
     RegionLevel,
-    RosterChild,
-    RosterVersion,
     School,
     SchoolEnrolment,
     SchoolKind,
     Student,
     StudentStatus,
 )
+from core.roster import HouseholdCategory, MonitoringType, RosterChild, RosterVersion
 
 logger = logging.getLogger(__name__)
 

@@ -19,19 +19,16 @@ from core.importing.spec import Column, ImportSpec, Kind, RowInvalid
 from core.models import (
     Gender,
     Grade,
-    HouseholdCategory,
     Locality,
-    MonitoringType,
     Ownership,
     RegionLevel,
-    RosterChild,
-    RosterVersion,
     School,
     SchoolEnrolment,
     SchoolKind,
     Student,
     StudentStatus,
 )
+from core.roster import HouseholdCategory, MonitoringType, RosterChild, RosterVersion
 
 _CN_DIGITS = "一二三四五六七八九"
 
