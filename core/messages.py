@@ -71,6 +71,19 @@ DJANGO_VALIDATORS = [
     ),
 ]
 
+DJANGO_PASSWORDS = [  # Django 5.2's msgids: its own Chinese catalogue still has older ones
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        "min_length",
+    ),
+    gettext_noop("This password is too common."),
+    gettext_noop("This password is entirely numeric."),
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    gettext_noop("The two password fields didn’t match."),
+    gettext_noop("Enter the same password as before, for verification."),
+]
+
 DJANGO_MODELS = [
     gettext_noop("%(model_name)s with this %(field_labels)s already exists."),
     gettext_noop("%(model_name)s with this %(field_label)s already exists."),

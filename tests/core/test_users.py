@@ -187,3 +187,36 @@ def test_the_user_list_filters_by_role_scope_and_name(
     # the filters keep what was asked
     html = admin_client_.get(reverse("user-list"), {"scope": county.pk}).content.decode()
     assert re.search(rf'<option value="{county.pk}" selected>', html)
+
+
+@pytest.mark.parametrize(
+    "language, short, common",
+    [
+        ("zh-hans", "密码太短，至少要有8个字符。", "这个密码太常见，请换一个不易猜到的密码。"),
+        (
+            "en",
+            "The password is too short: it needs at least 8 characters.",
+            "This password is too common: choose one that is harder to guess.",
+        ),
+    ],
+)
+def test_a_refused_password_is_said_in_the_projects_words(
+    admin_client_, county, language, short, common
+):
+    admin_client_.cookies["django_language"] = language
+    response = admin_client_.post(
+        reverse("user-create"),
+        {"username": "pw", "role": Role.COUNTY_OFFICER, "scope": county.pk, "password": "pass"},
+    )
+    assert short in _errors_shown(response)
+    assert common in _errors_shown(response)
+    assert not User.objects.filter(username="pw").exists()
+
+
+def test_a_password_reset_whose_two_entries_differ_says_so_in_chinese(admin_client_, county_user):
+    response = admin_client_.post(
+        reverse("user-password", args=[county_user.pk]),
+        {"new_password1": "another-fine-pass-88", "new_password2": "another-fine-pass-89"},
+    )
+    assert response.status_code == 200
+    assert "两次输入的密码不一致。" in response.content.decode()
