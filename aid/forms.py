@@ -18,7 +18,7 @@ from aid.models import (
 )
 from aid.services import registry_students
 from core.columns import columns
-from core.forms import SchoolYearField, ScopedModelForm
+from core.forms import SchoolYearField, ScopedModelForm, name_empty_choices
 from core.models import RegionLevel
 
 
@@ -101,6 +101,7 @@ class PublicityActivityForm(ScopedModelForm):
 class _StyledModelForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        name_empty_choices(self)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):

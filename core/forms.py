@@ -73,6 +73,24 @@ UNIQUE_CODES = ("unique", "unique_together")
 ENTRY_YEARS_BACK = 4  # a ledger form offers the current school year and the four before it
 
 
+DASHES = "---------"  # Django's empty choice: it says nothing to a new user
+
+
+def name_empty_choices(form: forms.BaseForm) -> None:
+    """A drop-down's empty choice says what it means: 请选择 where a choice is needed, （不选）
+    where none may be, instead of Django's "---------"."""
+    for field in form.fields.values():
+        label = _("Choose…") if field.required else _("(none)")
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == DASHES:
+                field.empty_label = label
+                field.widget.choices = field.choices
+        elif isinstance(field, forms.ChoiceField):
+            choices = list(field.choices)
+            if choices and choices[0] == ("", DASHES):
+                field.choices = [("", label), *choices[1:]]
+
+
 class ScopedModelForm(forms.ModelForm):
     """A ledger form: every choice of a scoped model offers only rows visible to the user."""
 
@@ -90,6 +108,7 @@ class ScopedModelForm(forms.ModelForm):
             if queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
         self._school_year_drop_down(user)
+        name_empty_choices(self)
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.HiddenInput):
                 continue

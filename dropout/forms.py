@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from core import calendar
 from core.columns import columns
-from core.forms import IdNumberFormField, SchoolYearField, ScopedModelForm
+from core.forms import IdNumberFormField, SchoolYearField, ScopedModelForm, name_empty_choices
 from core.models import Region, RegionLevel, School
 from dropout.models import (
     ActionKind,
@@ -69,6 +69,7 @@ class CohortBaselineForm(DropoutForm):
 
 
 def _style(form: forms.Form) -> None:
+    name_empty_choices(form)
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, (forms.Select, forms.SelectMultiple)):

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.columns import columns
-from core.forms import SchoolYearField, ScopedModelForm
+from core.forms import SchoolYearField, ScopedModelForm, name_empty_choices
 from core.models import RegionLevel, School
 from facilities.models import (
     FundingAllocation,
@@ -62,6 +62,7 @@ class MaintenanceEntryForm(ScopedModelForm):
 
 class _Styled:
     def style(self):
+        name_empty_choices(self)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
