@@ -330,7 +330,8 @@ class UserCreateForm(OneMessagePerField, forms.ModelForm):
         school.widget = FollowingSelect(follows="scope", parent_of=lambda s: s.county_id)
         school.widget.choices = school.choices
         school.help_text = _(
-            "A school officer's school; choosing a county above lists only its schools."
+            "A school officer's school; once a county is chosen as the scope, only its schools "
+            "are listed."
         )
         for field in self.fields.values():
             css = (
@@ -352,7 +353,7 @@ class UserCreateForm(OneMessagePerField, forms.ModelForm):
                     "school",
                     _(
                         "%(school)s is a school of %(county)s, not of %(chosen)s: choose one of "
-                        "%(chosen)s's schools, or choose %(county)s above."
+                        "%(chosen)s's schools, or choose %(county)s as the scope."
                     )
                     % {"school": school.name, "county": school.county, "chosen": scope},
                 )

@@ -131,7 +131,7 @@ def test_a_school_of_another_county_is_refused_with_both_counties_named(
     assert response.status_code == 200
     assert _errors_shown(response) == [
         f"{other_school.name}属于{other_county}，不属于所选的{county}："
-        f"请选择{county}的学校，或在上方改选{other_county}。"
+        f"请选择{county}的学校，或将管辖范围改为{other_county}。"
     ]
     assert not User.objects.filter(username="wrong-school").exists()
 
