@@ -275,6 +275,28 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+# Under `--dist loadfile` xdist hands out the test files in collection order: a long file
+# collected last keeps one process busy while the others have finished. The longest go first
+# (killed workers, then the modules marked `long`, then the browser journeys, then the real
+# worker's), so the short files fill in at the end; inside a file the order is kept.
+LONG_FIRST = ("faults", "long", "e2e", "redis")
+
+
+def _rank(item) -> int:
+    names = {mark.name for mark in item.iter_markers()}
+    return next((rank for rank, name in enumerate(LONG_FIRST) if name in names), len(LONG_FIRST))
+
+
+def pytest_collection_modifyitems(config, items):
+    if not XDIST_WORKER:
+        return
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    ordered = sorted(modules.values(), key=lambda tests: min(_rank(test) for test in tests))
+    items[:] = [test for tests in ordered for test in tests]
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """With FAIL_ON_SKIP set (as CI does), a skipped test fails: CI runs everything for real."""
@@ -300,3 +322,26 @@ def clock(monkeypatch):
 
     set_clock(dt.datetime(2023, 9, 11, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     return set_clock
+
+
+@pytest.fixture(scope="module")
+def demo_city(request, django_db_setup, django_db_blocker):
+    """The whole demo city (`seed_demo`, the areas' demos included, seed 7), seeded once for the
+    module that asks for it and committed: each of its tests runs in a transaction over it (what a
+    test changes is rolled back), and the tables are emptied when the module ends, as after a
+    transactional test. A module sets `DEMO_STUDENTS` for another size (default 1,500)."""
+    import io
+
+    from django.core.management import call_command
+
+    students = getattr(request.module, "DEMO_STUDENTS", 1500)
+    with django_db_blocker.unblock():
+        call_command(
+            "seed_demo", students=students, seed=7, password=DEMO_PASSWORD, stdout=io.StringIO()
+        )
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+DEMO_PASSWORD = "demo-pass-77"  # noqa: S105 - the demo users' password in tests that seed it

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 import re
 from html.parser import HTMLParser
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -21,7 +19,7 @@ from core.ledger import all_ledgers
 from core.models import User
 from core.reference import SchoolYearStart
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.long, pytest.mark.django_db]
 
 HAN = r"[\u3400-\u9fff]"
 # ASCII , : ; ( ) ! ? (or a full stop) touching a Chinese character: "县区: 东安区",
@@ -61,10 +59,6 @@ def visible_text(html: str) -> list[str]:
     parser = _VisibleText()
     parser.feed(html)
     return parser.parts
-
-
-def seeded():
-    call_command("seed_demo", students=1500, seed=7, password="demo-pass-77", stdout=io.StringIO())
 
 
 def main_pages(user) -> list[str]:
@@ -129,9 +123,8 @@ def test_the_check_finds_ascii_punctuation_beside_chinese_and_nothing_else():
         assert not ASCII_BESIDE_CHINESE.search(good), good
 
 
-def test_main_pages_in_chinese_have_full_width_punctuation():
+def test_main_pages_in_chinese_have_full_width_punctuation(demo_city):
     """City staff, a county officer and a county reviewer walk every main page in Chinese."""
-    seeded()
     for username in ("city-admin", "hailin-officer", "hailin-reviewer"):
         user = User.objects.get(username=username)
         client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
@@ -140,12 +133,11 @@ def test_main_pages_in_chinese_have_full_width_punctuation():
         assert not found, f"{username}: ASCII punctuation in Chinese text: {found[:10]}"
 
 
-def test_the_round_page_reads_as_sentences_with_each_countys_version():
+def test_the_round_page_reads_as_sentences_with_each_countys_version(demo_city):
     """The finish is counted in words (not "screened=557 opened=0"), each county's roster
     version is named with its county, and the chart has a title."""
     from dropout.models import ScreeningRound
 
-    seeded()
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     client.force_login(User.objects.get(username="city-admin"))
     first = ScreeningRound.objects.order_by("screening_date").first()
@@ -158,10 +150,9 @@ def test_the_round_page_reads_as_sentences_with_each_countys_version():
     assert "县区：东安区、阳明区" in text and "（出生日期 2007-09-01 至 2017-08-31）。" in text
 
 
-def test_the_demos_2023_data_is_dated_2023_not_the_day_it_was_seeded():
+def test_the_demos_2023_data_is_dated_2023_not_the_day_it_was_seeded(demo_city):
     from dropout.models import ScreeningRound
 
-    seeded()
     local = timezone.localtime
     for screening_round in ScreeningRound.objects.all():
         assert local(screening_round.finished_at).date() == screening_round.screening_date

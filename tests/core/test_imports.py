@@ -30,7 +30,7 @@ from tests.core import import_files as files
 from tests.core.import_files import REGISTRY_HEADER, registry_row, registry_rows, upload, xlsx
 from tests.factories import SchoolEnrolmentFactory, SchoolFactory, StudentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.long, pytest.mark.django_db]
 
 
 @pytest.fixture(autouse=True)

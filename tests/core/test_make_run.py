@@ -24,6 +24,8 @@ ROOT = Path(settings.BASE_DIR)
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
+pytestmark = pytest.mark.long
+
 
 def _bare_env(tmp_path: Path) -> dict:
     """The environment of `make run` on a bare machine: no database, no Redis, var/ elsewhere."""

@@ -24,7 +24,7 @@ from core import audit, idnumbers
 BEFORE = [("core", "0005_registry_conflicts"), ("dropout", "0002_one_scheduled_round_per_date")]
 MOVED = [("core", "0006_roster_moves_to_core"), ("dropout", "0003_roster_moves_to_core")]
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.long, pytest.mark.django_db(transaction=True)]
 
 
 def _migrate(targets):

@@ -20,7 +20,7 @@ from tests.scoping import load_all
 
 CASES = load_all()
 LEDGERS = {ledger.label: ledger for ledger in all_ledgers()}
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.long, pytest.mark.django_db]
 
 
 def test_every_registered_ledger_joins_the_scoping_test():

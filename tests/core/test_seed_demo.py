@@ -23,7 +23,7 @@ from core.models import (
 )
 from core.scoping import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.long, pytest.mark.django_db]
 
 PASSWORD = "seed-test-pass-7"
 COUNTIES = {

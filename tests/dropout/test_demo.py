@@ -3,11 +3,7 @@ dropout rate 0, consolidation rate 100% — through the real rounds and cases, n
 
 from __future__ import annotations
 
-import io
-import random
-
 import pytest
-from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from core.models import Region, RegionLevel, RosterChild, User
@@ -24,16 +20,10 @@ from dropout.models import (
     ScreeningRound,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.long, pytest.mark.django_db]
 
 
-def seeded(students: int = 2000) -> None:
-    """seed_demo; and the dropout part of it, if the command does not run it (yet)."""
-    call_command(
-        "seed_demo", students=students, seed=7, password="demo-pass-77", stdout=io.StringIO()
-    )
-    if not ScreeningRound.objects.exists():
-        demo.seed(rng=random.Random(7 + 3))
+DEMO_STUDENTS = 2000  # the demo city of the `demo_city` fixture (conftest.py)
 
 
 def summary(username: str, **params) -> dict:
@@ -44,8 +34,7 @@ def summary(username: str, **params) -> dict:
     return response.json()
 
 
-def test_the_bulletins_figures_after_seed_demo():
-    seeded()
+def test_the_bulletins_figures_after_seed_demo(demo_city):
     figures = summary("city-admin")
     assert figures["school_year"] == 2023
     assert figures["rounds"] == 3
@@ -66,8 +55,7 @@ def test_the_bulletins_figures_after_seed_demo():
     assert 0 < hailin["person_times"] < 1671 and hailin["rounds"] == 3
 
 
-def test_the_figures_were_arrived_at_through_rounds_and_cases():
-    seeded()
+def test_the_figures_were_arrived_at_through_rounds_and_cases(demo_city):
     rounds = list(ScreeningRound.objects.order_by("screening_date"))
     assert [r.results.count() for r in rounds] == [557, 557, 557]
     assert all(r.status == "finished" for r in rounds)
@@ -97,20 +85,18 @@ def test_the_figures_were_arrived_at_through_rounds_and_cases():
     assert ScreeningResult.objects.count() == 1671
 
 
-def test_wipe_clears_the_way_for_the_demo_city_to_be_wiped():
+def test_wipe_clears_the_way_for_the_demo_city_to_be_wiped(demo_city):
     from core.demo import wipe_demo
 
-    seeded()
     demo.wipe()
     assert not ScreeningRound.objects.exists() and not RosterChild.objects.exists()
     wipe_demo()  # nothing of dropout control still refers to the city: no ProtectedError
     assert not Region.objects.exists()
 
 
-def test_the_demo_roster_versions_carry_the_dates_of_their_sheets_not_of_the_seeding():
+def test_the_demo_roster_versions_carry_the_dates_of_their_sheets_not_of_the_seeding(demo_city):
     from core.models import RosterVersion
 
-    seeded()
     names = {str(v) for v in RosterVersion.objects.all()}
     assert "2023年秋季学期脱贫户和监测户子女名单（2023-09-01）" in names
     assert "2023年春季学期名单（2023-03-01）" in names
