@@ -63,16 +63,16 @@ DEMO_START = dt.date(SCHOOL_YEAR, 9, 1)  # the day the demo's school year and it
 
 
 @contextlib.contextmanager
-def data_time(day: dt.date, hour: int = 9) -> Iterator[None]:
+def data_time(day: dt.date, hour: int = 9, minute: int = 0) -> Iterator[None]:
     """Write the demo's rows as of the day their data is about, not the day it is seeded.
 
     The demo goes through the real services, which take the time of a write from the clock
     (`django.utils.timezone.now`: created and finished times, the audit trail, jobs, the start of
-    the school year). Inside this block that clock reads `day` at `hour` o'clock in China, moving
+    the school year). Inside this block that clock reads `day` at `hour`:`minute` in China, moving
     on with the real time spent, so a 2023 round shows it was finished in 2023 and the 2023 school
     year started on 1 September 2023. Only seed_demo uses it: a real write has the real time.
     """
-    local = dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_default_timezone())
+    local = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_default_timezone())
     began, real_now = time.monotonic(), timezone.now
 
     def now() -> dt.datetime:
@@ -463,6 +463,13 @@ def seed_areas(*, seed: int, stdout: IO[str] | None = None) -> dict[str, dict]:
     }
 
 
+def seed_reports(*, seed: int, stdout: IO[str] | None = None) -> dict:
+    """The periodic reports of the demo's counties, over the areas' data (after seed_areas)."""
+    from core.reporting import demo as reports_demo
+
+    return reports_demo.seed(rng=random.Random(seed + 100), stdout=stdout)
+
+
 def wipe_demo() -> dict[int, str]:
     """Delete the registry, enrolments, schools, regions and demo users (call inside an atomic).
 
@@ -470,6 +477,9 @@ def wipe_demo() -> dict[int, str]:
     Non-demo users are kept; their scope is detached and returned as {user id: region code} so
     `reattach_scopes` can point them at the rebuilt region with the same code.
     """
+    from core.reporting import demo as reports_demo
+
+    reports_demo.wipe()  # the reports refer to the counties and the users
     for module in reversed(area_demos()):  # the areas' rows refer to the city's: first
         module.wipe()
     scoped = dict(

@@ -54,6 +54,8 @@ WRITE_SERVICES = {
     "core.demo": "the demo city (a seed, not a user's write)",
     "core.reporting.services": "periodic reports: submissions, their transitions and comments, "
     "deadline extensions (a state machine with its own audit)",
+    "core.reporting.demo": "the demo's reports: its wipe (its reports go through "
+    "core.reporting.services)",
     "core.reference": "the school calendar: starting a school year (with the areas' year-end) "
     "and the school-age rules",
 }

@@ -23,6 +23,22 @@ from core.reporting.periods import Period
 from core.reporting.registry import ReportType
 
 
+def newest_write(school_year: int) -> dt.datetime | None:
+    """The newest moment anything was written in the school year: the audit trail's newest
+    event dated inside it (every write leaves one; a write made after the year is not of it).
+    Where the clock has left the city's current school year (a demo of 2023–2024 shown in 2026)
+    this is how far its data has got: the data's clock."""
+    from core.models import AuditEvent
+
+    first, following = calendar.school_year_span(school_year)
+    zone = timezone.get_default_timezone()
+    start = dt.datetime.combine(first, dt.time(0), tzinfo=zone)
+    end = dt.datetime.combine(following, dt.time(0), tzinfo=zone)
+    return AuditEvent.objects.filter(at__gte=start, at__lt=end).aggregate(newest=Max("at"))[
+        "newest"
+    ]
+
+
 def current_period(report_type: ReportType) -> Period:
     today = calendar.today()
     first, following = calendar.school_year_span(calendar.current_school_year())

@@ -89,6 +89,7 @@ class Command(BaseCommand):
                     students=students, seed=seed, password=password, stdout=self.stdout
                 )
                 demo.seed_areas(seed=seed, stdout=self.stdout)
+                demo.seed_reports(seed=seed, stdout=self.stdout)
             demo.reattach_scopes(detached)
             # Any table the seed filled and nothing analysed yet (core/db.py): the planner's
             # statistics are then right from the first page, autovacuum or not.
