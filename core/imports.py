@@ -84,6 +84,9 @@ SCHOOL_KIND_WORDS = {
     "职业高中": SchoolKind.VOCATIONAL,
     "职高": SchoolKind.VOCATIONAL,
     "小学教学点": SchoolKind.TEACHING_POINT,
+    "特教学校": SchoolKind.SPECIAL,
+    "特殊学校": SchoolKind.SPECIAL,
+    "特殊教育": SchoolKind.SPECIAL,
 }
 
 OWNERSHIP_WORDS = {"公立": Ownership.PUBLIC, "私立": Ownership.PRIVATE}

@@ -178,6 +178,7 @@ class SchoolKind(models.TextChoices):
     SENIOR = "senior", _("Senior high school")
     VOCATIONAL = "vocational", _("Vocational school")
     TEACHING_POINT = "teaching_point", _("Teaching point")
+    SPECIAL = "special", _("Special education school")
 
 
 class Ownership(models.TextChoices):

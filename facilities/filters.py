@@ -214,6 +214,7 @@ class FundingFilterSet(_CountySchool):
                 SchoolKind.TEACHING_POINT,
                 SchoolKind.JUNIOR,
                 SchoolKind.NINE_YEAR,
+                SchoolKind.SPECIAL,
             )
         ],
     )

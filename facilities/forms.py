@@ -76,7 +76,15 @@ class _Styled:
 class FundingRateForm(_Styled, forms.ModelForm):
     class Meta:
         model = FundingRate
-        fields = ["effective_from", "primary", "junior", "preschool", "boarder_supplement", "note"]
+        fields = [
+            "effective_from",
+            "primary",
+            "junior",
+            "preschool",
+            "special_education",
+            "boarder_supplement",
+            "note",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

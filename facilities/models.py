@@ -287,6 +287,15 @@ class FundingRate(models.Model):
         validators=[MinValueValidator(CENT)],
         help_text=_("Empty: the city sets no kindergarten quota."),
     )
+    special_education = models.DecimalField(
+        _("special education, yuan per pupil per year"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(CENT)],
+        help_text=_("Empty: the city sets no special-education quota."),
+    )
     boarder_supplement = models.DecimalField(
         _("boarder supplement, yuan per boarder per year"),
         max_digits=10,
@@ -313,6 +322,10 @@ class FundingRate(models.Model):
                 condition=Q(preschool__isnull=True) | Q(preschool__gt=0),
                 name="facilities_preschool_quota_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(special_education__isnull=True) | Q(special_education__gt=0),
+                name="facilities_special_education_quota_positive",
+            ),
         ]
 
     def __str__(self):
@@ -326,7 +339,7 @@ class FundingRate(models.Model):
     def clean(self):
         super().clean()
         errors = {}
-        for name in ("primary", "junior", "preschool"):
+        for name in ("primary", "junior", "preschool", "special_education"):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 errors[name] = _("A quota is above zero.")

@@ -16,14 +16,16 @@ Rules implemented here:
       computed = Σ stage quota × funded pupils of the stage + supplement × boarders
 
   A **rural** primary, junior middle or nine-year school or teaching point with fewer than 100
-  pupils (but at least one) is funded as 100 不足100人按100人核定; urban schools and
-  kindergartens are funded as enrolled. Primary schools and teaching points are at the primary
-  quota, junior middle schools at the junior one, kindergartens at the kindergarten quota when
-  the city sets one (else they are not in the table). A **nine-year school**'s funded pupils are
-  split between the two quotas in the proportion of its enrolled registry students in grades 7–9
-  to grades 1–9 (the junior share rounded half up to whole pupils, the rest primary; without
-  registry students, all primary) — the floor of 100 is split the same way. Complete middle
-  schools, senior high and vocational schools are outside these quotas. Every boarder brings the
+  pupils (but at least one) is funded as 100 不足100人按100人核定; urban schools,
+  kindergartens and special-education schools are funded as enrolled. Primary schools and
+  teaching points are at the primary quota, junior middle schools at the junior one,
+  kindergartens at the kindergarten quota and special-education schools 特殊教育学校 at the
+  special-education quota, each when the city sets one (else they are not in the table). A
+  **nine-year school**'s funded pupils are split between the two quotas in the proportion of its
+  enrolled registry students in grades 7–9 to grades 1–9 (the junior share rounded half up to
+  whole pupils, the rest primary; without registry students, all primary) — the floor of 100 is
+  split the same way. Complete middle schools, senior high and vocational schools are outside
+  these quotas. Every boarder brings the
   boarder supplement (200 yuan per year unless the city sets another). It is SQL, Decimal
   money, no row-by-row Python: one grouped count of the nine-year schools' registry grades
   (run when the table is built), then the table itself, which looks each school's two counts up
@@ -322,8 +324,8 @@ def _nine_year_registry(user, enrolment_rows) -> tuple[dict, dict]:
 def funding_table(user, school_year: int, *, rate: FundingRate | None = None):
     """Each school's funding in a school year (one row per SchoolEnrolment), computed by the rule
     in this module's docstring: `funded`, `primary_funded`, `junior_funded`, `preschool_funded`,
-    `computed`, `allocated` (None: not allocated), `variance` (allocated − computed) and the
-    officer's `reason`. No quotas in force: no rows."""
+    `special_funded`, `computed`, `allocated` (None: not allocated), `variance` (allocated −
+    computed) and the officer's `reason`. No quotas in force: no rows."""
     rate = rate or rate_for(user, school_year)
     rows = SchoolEnrolment.objects.visible_to(user).filter(school_year=school_year)
     if rate is None:  # the same columns, no rows
@@ -332,6 +334,8 @@ def funding_table(user, school_year: int, *, rate: FundingRate | None = None):
     kinds = [*FLOORED_KINDS]
     if rate.preschool is not None:
         kinds.append(SchoolKind.KINDERGARTEN)
+    if rate.special_education is not None:
+        kinds.append(SchoolKind.SPECIAL)
     rows = rows.filter(school__kind__in=kinds)
     floored = Q(
         school__locality=Locality.RURAL,
@@ -391,6 +395,11 @@ def funding_table(user, school_year: int, *, rate: FundingRate | None = None):
             default=Value(0),
             output_field=IntegerField(),
         ),
+        special_funded=Case(
+            When(school__kind=SchoolKind.SPECIAL, then=F("funded")),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
     )
     rows = rows.annotate(
         primary_funded=Case(
@@ -401,11 +410,15 @@ def funding_table(user, school_year: int, *, rate: FundingRate | None = None):
         )
     )
     preschool_quota = rate.preschool if rate.preschool is not None else Decimal("0.00")
+    special_quota = (
+        rate.special_education if rate.special_education is not None else Decimal("0.00")
+    )
     rows = rows.annotate(
         computed=Cast(
             F("primary_funded") * Value(rate.primary, MONEY)
             + F("junior_funded") * Value(rate.junior, MONEY)
             + F("preschool_funded") * Value(preschool_quota, MONEY)
+            + F("special_funded") * Value(special_quota, MONEY)
             + F("boarders") * Value(rate.boarder_supplement, MONEY),
             MONEY,
         ),

@@ -244,6 +244,7 @@ class FundingTable(CheckTable):
     primary_funded = tables.Column(verbose_name=_("at the primary quota"))
     junior_funded = tables.Column(verbose_name=_("at the junior middle quota"))
     preschool_funded = tables.Column(verbose_name=_("at the kindergarten quota"))
+    special_funded = tables.Column(verbose_name=_("at the special-education quota"))
     boarders = tables.Column(verbose_name=_("boarders"))
     computed = MoneyColumn(verbose_name=_("computed (yuan)"))
     allocated = MoneyColumn(verbose_name=_("allocated (yuan)"))
@@ -262,6 +263,7 @@ class FundingTable(CheckTable):
             "primary_funded",
             "junior_funded",
             "preschool_funded",
+            "special_funded",
             "boarders",
             "computed",
             "allocated",

@@ -126,11 +126,18 @@ def test_a_city_admin_adds_quotas_and_the_earlier_ones_stay(city_admin):
     assert response.status_code == 201, response.json()
     assert response.json()["set_by"] == city_admin.pk
     assert response.json()["boarder_supplement"] == "200.00"
+    assert response.json()["special_education"] is None  # the city sets none yet
     years = [row["effective_from"] for row in api.get(RATES).json()["results"]]
     assert years == [2024, 2016]
     rate = FundingRate.objects.get(effective_from=2024)
-    corrected = api.patch(f"{RATES}{rate.pk}/", {"junior": "950.00"}, format="json")
-    assert corrected.status_code == 200 and corrected.json()["junior"] == "950.00"
+    corrected = api.patch(
+        f"{RATES}{rate.pk}/", {"junior": "950.00", "special_education": "6000"}, format="json"
+    )
+    assert corrected.status_code == 200, corrected.json()
+    assert (corrected.json()["junior"], corrected.json()["special_education"]) == (
+        "950.00",
+        "6000.00",
+    )
     assert FundingRate.objects.get(effective_from=2016).junior == 850
 
 

@@ -101,6 +101,32 @@ def test_kindergartens_are_in_the_table_only_with_a_kindergarten_quota(rate, tow
     assert (row.funded, row.computed) == (40, Decimal("20000.00"))  # no floor for kindergartens
 
 
+def test_special_education_schools_are_funded_at_their_quota_once_the_city_sets_one(
+    rate, township, city_user
+):
+    special = SchoolFactory(township=township, kind="special", locality="rural", name="特教学校")
+    SchoolEnrolmentFactory(school=special, enrolment=40, boarders=10)
+    assert not selectors.funding_table(city_user, 2023).filter(school=special).exists()
+    FundingRate.objects.filter(pk=rate.pk).update(special_education=Decimal("6000.00"))
+    row = row_of(city_user, special)
+    # As enrolled (the floor of 100 is the small rural schools'), plus the boarders' supplement.
+    assert (row.funded, row.special_funded, row.primary_funded) == (40, 40, 0)
+    assert row.computed == Decimal("242000.00")  # 40 × 6,000 + 10 × 200
+
+
+def test_a_special_education_quota_of_zero_is_refused(city_admin):
+    rate = FundingRate(
+        effective_from=2023,
+        primary=Decimal("650"),
+        junior=Decimal("850"),
+        special_education=Decimal("0"),
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.funding_rate_save(rate=rate, actor=city_admin)
+    assert "special_education" in refused.value.message_dict
+    assert not FundingRate.objects.exists()
+
+
 def test_allocations_and_the_under_funded_list(rate, township, city_user, county_user):
     low = SchoolFactory(township=township, kind="primary", locality="urban", name="少拨小学")
     full = SchoolFactory(township=township, kind="primary", locality="urban", name="足额小学")
