@@ -118,19 +118,6 @@ class FindingCreateSerializer(ScopedModelSerializer):
     def validate(self, attrs):
         return attrs  # the finding's and the rectification's rules are the service's (the door)
 
-    def create(self, validated_data):
-        extras = {
-            name: validated_data.pop(name)
-            for name in ("responsible_unit", "deadline", "measures", "photos")
-        }
-        rectification = services.finding_record(
-            inspection=validated_data["inspection"],
-            finding=ToiletFinding(**validated_data),
-            actor=self._actor(),
-            **extras,
-        )
-        return rectification.finding
-
 
 class FindingViewSet(LedgerViewSet):
     """Findings: read; POST records a finding of an inspection and opens its rectification item,
@@ -151,8 +138,16 @@ class FindingViewSet(LedgerViewSet):
             raise PermissionDenied(_("Findings are recorded by the county or the city."))
         params = FindingCreateSerializer(data=request.data, context=self.get_serializer_context())
         params.is_valid(raise_exception=True)
-        finding = params.save()
-        finding = self.get_queryset().get(pk=finding.pk)
+        data = dict(params.validated_data)
+        extras = {name: data.pop(name) for name in ("responsible_unit", "deadline", "measures")}
+        rectification = services.finding_record(
+            inspection=data["inspection"],
+            finding=ToiletFinding(**{k: v for k, v in data.items() if k != "photos"}),
+            photos=data.get("photos") or (),
+            actor=request.user,
+            **extras,
+        )
+        finding = self.get_queryset().get(pk=rectification.finding_id)
         return Response(
             ToiletFindingSerializer(finding, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
