@@ -8,7 +8,7 @@ term is autumn 2023, its spring term spring 2024.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
@@ -22,26 +22,8 @@ from core import idnumbers
 from core.calendar import Term
 from core.fields import user_reference
 from core.models import IdNumberField, LedgerUrlMixin, PersonMixin, Region, RegionLevel, School
+from core.money import CENT, fen, wan  # noqa: F401  (re-exported: aid.models.fen)
 from core.scoping import CityLevelQuerySet, ScopedModel
-
-CENT = Decimal("0.01")
-TEN_THOUSAND = Decimal(10000)
-
-
-def fen(value) -> Decimal:
-    """A money amount as Decimal yuan with two decimals (None and empty sums are 0.00)."""
-    if value is None:
-        return Decimal("0.00")
-    if isinstance(value, float):  # never on the money path: fail loudly instead of rounding
-        raise TypeError("money must not be a float")
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def wan(value) -> Decimal:
-    """Yuan as 万元 with two decimals, the way dashboards show money (1966300 → 196.63), rounded
-    half up as accountants do (250 yuan → 0.03)."""
-    return (fen(value) / TEN_THOUSAND).quantize(CENT, rounding=ROUND_HALF_UP)
-
 
 # --- Choices -----------------------------------------------------------------------------------
 

@@ -16,29 +16,18 @@ from aid.models import (
     fen,
 )
 from core.columns import columns
-from core.tables import CheckTable, LedgerTable, MaskedIdColumn, NoteColumn, PersonTable
+from core.tables import (
+    CheckTable,
+    LedgerTable,
+    MaskedIdColumn,
+    MoneyColumn,
+    NoteColumn,
+    PersonTable,
+    date_column,
+)
 from core.text import listed
 
 NOTE_FORM = "aid/_check_note_form.html"
-
-
-class MoneyColumn(tables.Column):
-    """Yuan with two decimals, right-aligned; exported as a Decimal (a number in Excel)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("attrs", {"td": {"class": "text-end"}, "th": {"class": "text-end"}})
-        super().__init__(*args, **kwargs)
-
-    def render(self, value):
-        return f"{fen(value):,}"
-
-    def value(self, value):
-        return fen(value)
-
-
-def date_column(**kwargs):
-    """Dates as 2023-09-01, everywhere (the design's date format)."""
-    return tables.DateColumn(format="Y-m-d", **kwargs)
 
 
 class YesNoUnknownColumn(tables.Column):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import calendar, idnumbers
 from core.models import Region, RosterChild, RosterVersion, School, SchoolEnrolment, Student
+from core.money import fen
 
 
 class MaskedIdColumn(tables.Column):
@@ -57,6 +58,35 @@ class AgeColumn(tables.Column):
 
     def value(self, value, record, table):
         return calendar.age(value, on=self._day(record, table))
+
+
+class MoneyColumn(tables.Column):
+    """Yuan with two decimals, right-aligned; exported as a Decimal (a number in Excel)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return f"{fen(value):,}"
+
+    def value(self, value):
+        return None if value is None else fen(value)
+
+
+def date_column(**kwargs):
+    """Dates as 2023-09-01, everywhere (the design's date format)."""
+    return tables.DateColumn(format="Y-m-d", **kwargs)
+
+
+class SchoolYearColumn(tables.Column):
+    """A school year as its label (2023–2024), on screen and in the export."""
+
+    def render(self, value):
+        return calendar.school_year_label(value)
+
+    def value(self, value):
+        return calendar.school_year_label(value)
 
 
 class LedgerTable(tables.Table):

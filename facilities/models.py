@@ -9,7 +9,7 @@ kindergarten flag); nothing here stores a total. Money is Decimal yuan with two 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,26 +21,9 @@ from django.utils.translation import pgettext_lazy
 
 from core.fields import user_reference
 from core.models import LedgerUrlMixin, RegionLevel, School
+from core.money import CENT, ZERO, fen, wan  # noqa: F401  (re-exported)
 from core.reference import YEAR_VALIDATORS
 from core.scoping import CityLevelQuerySet, ScopedModel, TownshipScopedModel
-
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-TEN_THOUSAND = Decimal(10000)
-
-
-def fen(value) -> Decimal:
-    """Money as Decimal yuan with two decimals (None is 0.00); a float is refused."""
-    if value is None:
-        return ZERO
-    if isinstance(value, float):
-        raise TypeError("money must not be a float")
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def wan(value) -> Decimal:
-    """Yuan as 万元 with two decimals, rounded half up."""
-    return (fen(value) / TEN_THOUSAND).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def money_field(verbose_name, **kwargs):

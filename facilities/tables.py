@@ -9,8 +9,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.calendar import school_year_label
-from core.tables import CheckTable, LedgerTable, NoteColumn
+from core.tables import (
+    CheckTable,
+    LedgerTable,
+    MoneyColumn,
+    NoteColumn,
+    SchoolYearColumn,
+    date_column,
+)
 from facilities.models import (
     FundingAllocation,
     FundingNote,
@@ -24,32 +30,6 @@ from facilities.models import (
 )
 
 NOTE_FORM = "facilities/_funding_note_form.html"
-
-
-class MoneyColumn(tables.Column):
-    """Yuan with two decimals, right-aligned; exported as a Decimal (a number in Excel)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("attrs", {"td": {"class": "text-end"}, "th": {"class": "text-end"}})
-        super().__init__(*args, **kwargs)
-
-    def render(self, value):
-        return f"{fen(value):,}"
-
-    def value(self, value):
-        return None if value is None else fen(value)
-
-
-def date_column(**kwargs):
-    return tables.DateColumn(format="Y-m-d", **kwargs)
-
-
-class SchoolYearColumn(tables.Column):
-    def render(self, value):
-        return school_year_label(value)
-
-    def value(self, value):
-        return school_year_label(value)
 
 
 class KindergartenExemptionTable(LedgerTable):
