@@ -18,7 +18,7 @@ from aid.models import (
 )
 from aid.services import registry_students
 from core.columns import columns
-from core.forms import SchoolYearField, ScopedModelForm, name_empty_choices
+from core.forms import SchoolYearField, ScopedModelForm, StyledModelForm
 from core.models import RegionLevel
 
 
@@ -98,27 +98,13 @@ class PublicityActivityForm(ScopedModelForm):
 # --- City reference data -----------------------------------------------------------------------
 
 
-class _StyledModelForm(forms.ModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        name_empty_choices(self)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-
-class AidProgrammeForm(_StyledModelForm):
+class AidProgrammeForm(StyledModelForm):
     class Meta:
         model = AidProgramme
         fields = columns(AidProgramme)
 
 
-class AidStandardForm(_StyledModelForm):
+class AidStandardForm(StyledModelForm):
     class Meta:
         model = AidStandard
         fields = ["programme", "school_year", "term", "amount"]

@@ -91,6 +91,47 @@ def name_empty_choices(form: forms.BaseForm) -> None:
                 field.choices = [("", label), *choices[1:]]
 
 
+def style_widgets(form: forms.BaseForm) -> None:
+    """Bootstrap's class on each widget of a form that is not a ledger form (a widget's own class
+    is kept): form-select for a drop-down, form-check-input for a check box, form-control else;
+    the empty choices named (name_empty_choices)."""
+    name_empty_choices(form)
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.Select):  # and SelectMultiple
+            widget.attrs.setdefault("class", "form-select")
+        elif isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+class StyledModelForm(forms.ModelForm):
+    """A model form of the city's reference data, styled (style_widgets)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (a case's or a finding's photos): a list, empty ones dropped."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
 class ScopedModelForm(forms.ModelForm):
     """A ledger form: every choice of a scoped model offers only rows visible to the user."""
 

@@ -11,7 +11,13 @@ from django.utils.translation import pgettext_lazy
 
 from core import calendar
 from core.columns import columns
-from core.forms import IdNumberFormField, SchoolYearField, ScopedModelForm, name_empty_choices
+from core.forms import (
+    IdNumberFormField,
+    MultipleFileField,
+    SchoolYearField,
+    ScopedModelForm,
+    style_widgets,
+)
 from core.models import Region, RegionLevel, School
 from dropout.models import (
     ActionKind,
@@ -68,39 +74,12 @@ class CohortBaselineForm(DropoutForm):
 # --- Forms of the case page and the round page -------------------------------------------------
 
 
-def _style(form: forms.Form) -> None:
-    name_empty_choices(form)
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, (forms.Select, forms.SelectMultiple)):
-            widget.attrs.setdefault("class", "form-select")
-        elif isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-
-
 class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", "%Y-%m-%d")
         super().__init__(*args, **kwargs)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
 
 
 class CaseActionForm(forms.Form):
@@ -119,7 +98,7 @@ class CaseActionForm(forms.Form):
         self.fields["files"].widget.attrs["accept"] = (
             "image/jpeg,image/png,image/webp,application/pdf,.xlsx,.docx"
         )
-        _style(self)
+        style_widgets(self)
 
 
 class CaseResolveForm(forms.Form):
@@ -143,7 +122,7 @@ class CaseResolveForm(forms.Form):
             )
             .order_by("code")
         )
-        _style(self)
+        style_widgets(self)
 
 
 class CaseCloseForm(forms.Form):
@@ -159,7 +138,7 @@ class CaseCloseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
 
 
 class CaseOpenForm(forms.Form):
@@ -177,7 +156,7 @@ class CaseOpenForm(forms.Form):
         self.fields["township"].queryset = Region.objects.visible_to(user).filter(
             level=RegionLevel.TOWNSHIP
         )
-        _style(self)
+        style_widgets(self)
 
 
 class RoundStartForm(forms.Form):
@@ -204,7 +183,7 @@ class RoundStartForm(forms.Form):
         current = calendar.current_school_year()
         self.fields["school_year"] = SchoolYearField(years=[current - 1], initial=current)
         self.fields["counties"].widget.attrs["size"] = 10
-        _style(self)
+        style_widgets(self)
 
     def clean(self):
         """The round's day lies in its school year: an empty day is today only when today is in

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.columns import columns
-from core.forms import SchoolYearField, ScopedModelForm, name_empty_choices
+from core.forms import MultipleFileField, SchoolYearField, ScopedModelForm, StyledModelForm
 from core.models import RegionLevel, School
 from facilities.models import (
     FundingAllocation,
@@ -60,20 +60,7 @@ class MaintenanceEntryForm(ScopedModelForm):
         date_fields = ("done_on",)
 
 
-class _Styled:
-    def style(self):
-        name_empty_choices(self)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-
-class FundingRateForm(_Styled, forms.ModelForm):
+class FundingRateForm(StyledModelForm):
     class Meta:
         model = FundingRate
         fields = [
@@ -86,28 +73,8 @@ class FundingRateForm(_Styled, forms.ModelForm):
             "note",
         ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
 
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
-
-
-class FindingForm(_Styled, forms.ModelForm):
+class FindingForm(StyledModelForm):
     """A finding of an inspection and the rectification it opens (its photos: before)."""
 
     responsible_unit = forms.CharField(label=_("responsible unit"), max_length=100)
@@ -120,10 +87,6 @@ class FindingForm(_Styled, forms.ModelForm):
     class Meta:
         model = ToiletFinding
         fields = ["block", "toilet_type", "problem", "description"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
 
 
 class RectificationStepForm(forms.Form):
