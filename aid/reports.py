@@ -12,7 +12,7 @@ from aid import selectors
 from aid.models import OutOfAreaStudent
 from core import calendar
 from core.links import link
-from core.reporting.registry import Figure, Section, register_section
+from core.reporting.registry import Figure, area_section
 
 
 def figures(*, user, county, period) -> list[Figure]:
@@ -39,12 +39,4 @@ def figures(*, user, county, period) -> list[Figure]:
     ]
 
 
-WEEKLY = register_section(
-    Section(
-        report="weekly",
-        key="aid",
-        area="aid",
-        title=gettext_lazy("Student aid"),
-        figures=figures,
-    )
-)
+WEEKLY = area_section("aid", gettext_lazy("Student aid"), figures)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.links import link
-from core.reporting.registry import Figure, Section, register_section
+from core.reporting.registry import Figure, area_section
 from dropout.models import Classification, DropoutCase, RoundStatus, ScreeningResult, ScreeningRound
 
 
@@ -69,12 +69,4 @@ def figures(*, user, county, period) -> list[Figure]:
     ]
 
 
-WEEKLY = register_section(
-    Section(
-        report="weekly",
-        key="dropout",
-        area="dropout",
-        title=gettext_lazy("Dropout control"),
-        figures=figures,
-    )
-)
+WEEKLY = area_section("dropout", gettext_lazy("Dropout control"), figures)

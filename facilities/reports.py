@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from core import calendar
 from core.links import link
-from core.reporting.registry import Figure, Section, register_section
+from core.reporting.registry import Figure, area_section
 from facilities import selectors
 from facilities.models import ImprovementProject, ProjectStatus, Rectification, RectificationStatus
 
@@ -91,12 +91,4 @@ def figures(*, user, county, period) -> list[Figure]:
     ]
 
 
-WEEKLY = register_section(
-    Section(
-        report="weekly",
-        key="facilities",
-        area="facilities",
-        title=gettext_lazy("School conditions"),
-        figures=figures,
-    )
-)
+WEEKLY = area_section("facilities", gettext_lazy("School conditions"), figures)

@@ -106,6 +106,12 @@ def register_section(section: Section) -> Section:
     return section
 
 
+def area_section(area: str, title, figures: Callable, *, report: str = "weekly") -> Section:
+    """Register an area's section of a report (the weekly one unless named), keyed by the area's
+    app label: `WEEKLY = area_section("aid", gettext_lazy("Student aid"), figures)`."""
+    return register_section(Section(report=report, key=area, title=title, figures=figures))
+
+
 def report_types() -> list[ReportType]:
     return sorted(TYPES.values(), key=lambda t: (t.order, t.key))
 
