@@ -2,32 +2,24 @@
 
 from django.contrib import admin
 
-from aid.models import (
-    AidProgramme,
-    AidStandard,
-    CheckNote,
-    ContactLog,
-    Disbursement,
-    OutOfAreaStudent,
-    PublicityActivity,
-)
+from aid import models
 from core.admin import AuditedAdmin
 
 
-@admin.register(AidProgramme)
+@admin.register(models.AidProgramme)
 class AidProgrammeAdmin(AuditedAdmin):
     list_display = ["name", "code", "stage", "boarding", "counts_for_gap", "active", "sort_order"]
     list_filter = ["stage", "active"]
     search_fields = ["name", "code"]
 
 
-@admin.register(AidStandard)
+@admin.register(models.AidStandard)
 class AidStandardAdmin(AuditedAdmin):
     list_display = ["programme", "school_year", "term", "amount"]
     list_filter = ["school_year", "term", "programme"]
 
 
-@admin.register(Disbursement)
+@admin.register(models.Disbursement)
 class DisbursementAdmin(AuditedAdmin):
     list_display = ["name", "masked_id", "programme", "school_year", "term", "amount", "school"]
     list_filter = ["school_year", "term", "category", "county", "programme"]
@@ -36,14 +28,14 @@ class DisbursementAdmin(AuditedAdmin):
     show_full_result_count = False
 
 
-@admin.register(CheckNote)
+@admin.register(models.CheckNote)
 class CheckNoteAdmin(AuditedAdmin):
     list_display = ["check_kind", "name", "masked_id", "school_year", "term", "county"]
     list_filter = ["check_kind", "county"]
     raw_id_fields = ["school"]
 
 
-@admin.register(OutOfAreaStudent)
+@admin.register(models.OutOfAreaStudent)
 class OutOfAreaStudentAdmin(AuditedAdmin):
     list_display = ["name", "masked_id", "county", "province", "city", "stage", "verified_on"]
     list_filter = ["county", "stage", "source", "receives_aid", "meets_standard"]
@@ -51,14 +43,14 @@ class OutOfAreaStudentAdmin(AuditedAdmin):
     raw_id_fields = ["household_region"]
 
 
-@admin.register(ContactLog)
+@admin.register(models.ContactLog)
 class ContactLogAdmin(AuditedAdmin):
     list_display = ["contacted_on", "student", "method", "contacted_by", "reached"]
     list_filter = ["method", "reached", "county"]
     raw_id_fields = ["student"]
 
 
-@admin.register(PublicityActivity)
+@admin.register(models.PublicityActivity)
 class PublicityActivityAdmin(AuditedAdmin):
     list_display = ["held_on", "title", "channel", "county", "reach"]
     list_filter = ["channel", "county"]

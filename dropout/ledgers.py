@@ -8,22 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.ledger import Ledger, ListAction, Route, register
 from core.scoping import is_city_admin
-from dropout import api, views
-from dropout.models import (
-    CaseAction,
-    CohortBaseline,
-    DropoutCase,
-    Exemption,
-    Grade6SpotCheck,
-    OutOfCityEnrolment,
-    Responsibility,
-    ScreeningResult,
-    ScreeningRound,
-)
+from dropout import api, models, views
 
 ROUNDS = register(
     Ledger(
-        model=ScreeningRound,
+        model=models.ScreeningRound,
         api_prefix="dropout/rounds",
         select_related=("started_by", "job"),
         editable=False,
@@ -43,17 +32,17 @@ ROUNDS = register(
 
 RESULTS = register(
     Ledger(
-        model=ScreeningResult,
+        model=models.ScreeningResult,
         api_prefix="dropout/results",
         select_related=("county", "township", "school", "round"),
         editable=False,
-        detail_fields=ScreeningResult.ledger_fields,
+        detail_fields=models.ScreeningResult.ledger_fields,
     )
 )
 
 CASES = register(
     Ledger(
-        model=DropoutCase,
+        model=models.DropoutCase,
         api_prefix="dropout/cases",
         select_related=(
             "county",
@@ -63,7 +52,7 @@ CASES = register(
             "confirmed_in_round",
         ),
         editable=False,
-        detail_fields=DropoutCase.ledger_fields,
+        detail_fields=models.DropoutCase.ledger_fields,
         detail_view=views.CaseDetailView,
         viewset_base=api.DropoutCaseViewSet,
         list_actions=(
@@ -84,25 +73,25 @@ CASES = register(
 
 OUT_OF_CITY = register(
     Ledger(
-        model=OutOfCityEnrolment,
+        model=models.OutOfCityEnrolment,
         api_prefix="dropout/out-of-city",
         select_related=("county", "township"),
-        detail_fields=OutOfCityEnrolment.ledger_fields,
+        detail_fields=models.OutOfCityEnrolment.ledger_fields,
     )
 )
 
 EXEMPTIONS = register(
     Ledger(
-        model=Exemption,
+        model=models.Exemption,
         api_prefix="dropout/exemptions",
         select_related=("county", "township"),
-        detail_fields=Exemption.ledger_fields,
+        detail_fields=models.Exemption.ledger_fields,
     )
 )
 
 RESPONSIBILITY = register(
     Ledger(
-        model=Responsibility,
+        model=models.Responsibility,
         api_prefix="dropout/responsibility",
         select_related=("county", "township", "school"),
     )
@@ -110,7 +99,7 @@ RESPONSIBILITY = register(
 
 SPOT_CHECKS = register(
     Ledger(
-        model=Grade6SpotCheck,
+        model=models.Grade6SpotCheck,
         api_prefix="dropout/grade6-checks",
         select_related=("county", "school"),
     )
@@ -118,7 +107,7 @@ SPOT_CHECKS = register(
 
 COHORT_BASELINES = register(
     Ledger(
-        model=CohortBaseline,
+        model=models.CohortBaseline,
         api_prefix="dropout/cohort-baselines",
         select_related=("county",),
     )
@@ -126,7 +115,7 @@ COHORT_BASELINES = register(
 
 CASE_ACTIONS = register(
     Ledger(
-        model=CaseAction,
+        model=models.CaseAction,
         api_prefix="dropout/case-actions",
         select_related=("county", "case", "actor"),
         editable=False,

@@ -7,21 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.ledger import Ledger, ListAction, Route, register
 from core.scoping import can_edit, is_city_admin
-from facilities import api, views
-from facilities.models import (
-    FundingAllocation,
-    FundingNote,
-    ImprovementProject,
-    KindergartenExemption,
-    MaintenanceEntry,
-    Rectification,
-    ToiletFinding,
-    ToiletInspection,
-)
+from facilities import api, models, views
 
 PROJECTS = register(
     Ledger(
-        model=ImprovementProject,
+        model=models.ImprovementProject,
         api_prefix="facilities/projects",
         select_related=("county", "school"),
     )
@@ -29,7 +19,7 @@ PROJECTS = register(
 
 EXEMPTIONS = register(
     Ledger(
-        model=KindergartenExemption,
+        model=models.KindergartenExemption,
         api_prefix="facilities/kindergarten-exemptions",
         select_related=("county", "township"),
     )
@@ -37,7 +27,7 @@ EXEMPTIONS = register(
 
 ALLOCATIONS = register(
     Ledger(
-        model=FundingAllocation,
+        model=models.FundingAllocation,
         api_prefix="facilities/allocations",
         select_related=("county", "school"),
         list_actions=(
@@ -54,7 +44,7 @@ ALLOCATIONS = register(
 
 FUNDING_NOTES = register(
     Ledger(
-        model=FundingNote,
+        model=models.FundingNote,
         api_prefix="facilities/funding-notes",
         select_related=("county", "school", "recorded_by"),
         editable=False,
@@ -63,7 +53,7 @@ FUNDING_NOTES = register(
 
 INSPECTIONS = register(
     Ledger(
-        model=ToiletInspection,
+        model=models.ToiletInspection,
         api_prefix="facilities/inspections",
         select_related=("county", "school"),
         detail_view=views.InspectionDetailView,
@@ -73,7 +63,7 @@ INSPECTIONS = register(
 
 FINDINGS = register(
     Ledger(
-        model=ToiletFinding,
+        model=models.ToiletFinding,
         api_prefix="facilities/findings",
         select_related=("county", "school", "inspection", "rectification"),
         editable=False,
@@ -83,7 +73,7 @@ FINDINGS = register(
 
 RECTIFICATIONS = register(
     Ledger(
-        model=Rectification,
+        model=models.Rectification,
         api_prefix="facilities/rectifications",
         select_related=("county", "school", "finding", "submitted_by", "verified_by"),
         editable=False,
@@ -92,13 +82,13 @@ RECTIFICATIONS = register(
         routes=(
             Route("<int:pk>/step/", views.RectificationStepView, "facilities-rectification-step"),
         ),
-        detail_fields=Rectification.ledger_fields,
+        detail_fields=models.Rectification.ledger_fields,
     )
 )
 
 MAINTENANCE = register(
     Ledger(
-        model=MaintenanceEntry,
+        model=models.MaintenanceEntry,
         api_prefix="facilities/maintenance",
         select_related=("county", "school"),
     )
