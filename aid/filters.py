@@ -24,7 +24,14 @@ from aid.models import (
     Term,
 )
 from core import calendar
-from core.filters import SchoolYearFilter, ScopedFilterSet, counties, townships, yes_no
+from core.filters import (
+    SchoolYearFilter,
+    ScopedFilterSet,
+    counties,
+    date_range,
+    townships,
+    yes_no,
+)
 from core.models import School, Student
 
 
@@ -63,11 +70,8 @@ class DisbursementFilterSet(ScopedFilterSet):
     category = django_filters.ChoiceFilter(
         label=_("recipient category"), choices=RecipientCategory.choices
     )
-    paid_from = django_filters.DateFilter(
-        label=_("paid from"), field_name="paid_on", lookup_expr="gte"
-    )
-    paid_until = django_filters.DateFilter(
-        label=_("paid until"), field_name="paid_on", lookup_expr="lte"
+    paid_from, paid_until = date_range(
+        "paid_on", start_label=_("paid from"), end_label=_("paid until")
     )
     in_registry = present(_("in the registry"), "student")
 
@@ -139,12 +143,7 @@ class ContactLogFilterSet(ScopedFilterSet):
     )
     method = django_filters.ChoiceFilter(label=_("method"), choices=ContactMethod.choices)
     reached = yes_no(_("verified"))
-    date_from = django_filters.DateFilter(
-        label=_("from"), field_name="contacted_on", lookup_expr="gte"
-    )
-    date_until = django_filters.DateFilter(
-        label=_("until"), field_name="contacted_on", lookup_expr="lte"
-    )
+    date_from, date_until = date_range("contacted_on")
 
     class Meta:
         model = ContactLog
@@ -162,10 +161,7 @@ class PublicityActivityFilterSet(ScopedFilterSet):
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     channel = django_filters.ChoiceFilter(label=_("channel"), choices=Channel.choices)
     school_year = SchoolYearFilter(method="in_school_year", years_from=held_years)
-    held_from = django_filters.DateFilter(label=_("from"), field_name="held_on", lookup_expr="gte")
-    held_until = django_filters.DateFilter(
-        label=_("until"), field_name="held_on", lookup_expr="lte"
-    )
+    held_from, held_until = date_range("held_on")
 
     class Meta:
         model = PublicityActivity

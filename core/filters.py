@@ -247,6 +247,19 @@ class SchoolYearFilter(django_filters.TypedChoiceFilter):
         return self._field
 
 
+def date_range(field_name: str, *, start_label=None, end_label=None):
+    """A from–until pair of filters on a date field, both days included:
+    `done_from, done_until = date_range("done_on")`."""
+    return (
+        django_filters.DateFilter(
+            label=start_label or _("from"), field_name=field_name, lookup_expr="gte"
+        ),
+        django_filters.DateFilter(
+            label=end_label or _("until"), field_name=field_name, lookup_expr="lte"
+        ),
+    )
+
+
 def yes_no(label):
     """A yes/no filter whose empty choice reads "any" (not "unknown")."""
     return django_filters.BooleanFilter(

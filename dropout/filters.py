@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.filters import SchoolYearFilter, ScopedFilterSet, counties, townships, yes_no
+from core.filters import (
+    SchoolYearFilter,
+    ScopedFilterSet,
+    counties,
+    date_range,
+    townships,
+    yes_no,
+)
 from core.models import HouseholdCategory, Locality, School
 from dropout.models import (
     CASE_CLASSES,
@@ -237,8 +244,7 @@ class CaseActionFilterSet(ScopedFilterSet):
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     case = django_filters.ModelChoiceFilter(label=_("case"), queryset=DropoutCase.objects.all())
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=ActionKind.choices)
-    date_from = django_filters.DateFilter(label=_("from"), field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(label=_("to"), field_name="date", lookup_expr="lte")
+    date_from, date_to = date_range("date", end_label=_("to"))
 
     class Meta:
         model = CaseAction
@@ -263,8 +269,7 @@ class ResponsibilityFilterSet(ScopedFilterSet):
 class Grade6SpotCheckFilterSet(ScopedFilterSet):
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     school = django_filters.ModelChoiceFilter(label=_("school"), queryset=School.objects.all())
-    date_from = django_filters.DateFilter(label=_("from"), field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(label=_("to"), field_name="date", lookup_expr="lte")
+    date_from, date_to = date_range("date", end_label=_("to"))
     with_discrepancy = yes_no_method(_("with discrepancies"), "filter_with_discrepancy")
 
     class Meta:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core import calendar
-from core.filters import ScopedFilterSet, counties, townships, yes_no
+from core.filters import ScopedFilterSet, counties, date_range, townships, yes_no
 from core.models import Locality, Region, School, SchoolEnrolment, SchoolKind
 from facilities.models import (
     FindingProblem,
@@ -113,12 +113,7 @@ class FundingNoteFilterSet(_CountySchool):
 
 class ToiletInspectionFilterSet(_CountySchool):
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=InspectionKind.choices)
-    inspected_from = django_filters.DateFilter(
-        label=_("from"), field_name="inspected_on", lookup_expr="gte"
-    )
-    inspected_until = django_filters.DateFilter(
-        label=_("until"), field_name="inspected_on", lookup_expr="lte"
-    )
+    inspected_from, inspected_until = date_range("inspected_on")
 
     class Meta:
         model = ToiletInspection
@@ -169,10 +164,7 @@ class RectificationFilterSet(_CountySchool):
 
 class MaintenanceEntryFilterSet(_CountySchool):
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=MaintenanceKind.choices)
-    done_from = django_filters.DateFilter(label=_("from"), field_name="done_on", lookup_expr="gte")
-    done_until = django_filters.DateFilter(
-        label=_("until"), field_name="done_on", lookup_expr="lte"
-    )
+    done_from, done_until = date_range("done_on")
 
     class Meta:
         model = MaintenanceEntry
