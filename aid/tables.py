@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from aid.models import (
-    CheckNote,
     ContactLog,
     Disbursement,
     OutOfAreaStudent,
@@ -59,12 +58,6 @@ class DisbursementTable(PersonTable):
             "student",
         ]
         order_by = ("-school_year", "term", "school", "name")
-
-
-class CheckNoteTable(PersonTable):
-    class Meta(LedgerTable.Meta):
-        model = CheckNote
-        fields = columns(CheckNote)
 
 
 class OutOfAreaStudentTable(PersonTable):

@@ -260,6 +260,18 @@ def ledger_serializer(model, fields, *, read_only=("county",), **declared):
     return type(f"{model.__name__}Serializer", (ScopedModelSerializer,), attrs)
 
 
+def derived_serializer(model) -> type:
+    """The serializer of a ledger whose api.py declares none (core.ledger): the id and the
+    model's `ledger_fields`; the county read-only where the row has a school (it follows it)."""
+    school = next((f for f in model._meta.concrete_fields if f.name == "school"), None)
+    follows_school = school is not None and not school.null
+    serializer = ledger_serializer(
+        model, ["id", *model.ledger_fields], read_only=("county",) if follows_school else ()
+    )
+    serializer.__module__ = f"{model._meta.app_config.name}.api"
+    return serializer
+
+
 RegionSerializer = ledger_serializer(Region, ["id", "code", "name", "level", "parent", "county"])
 SchoolSerializer = ledger_serializer(School, ["id", *School.ledger_fields], read_only=())
 SchoolEnrolmentSerializer = ledger_serializer(

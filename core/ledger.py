@@ -7,7 +7,9 @@ entries and the reusable scoping test — nobody writes a view body for a new le
 A plain ledger names its model and API prefix; the rest is found by name in the model's app:
 `<Model>FilterSet` in filters.py, `<Model>Table` in tables.py, `<Model>Form` in forms.py (editable
 ledgers only), `<Model>Serializer` in api.py and `<Model>ImportSpec` in imports.py (which gives
-the import pages). The pages' URL prefix (`slug`) is the API prefix unless given. A ledger that
+the import pages); a model that declares its columns (`ledger_fields`) may leave its table and
+serializer to core (core.tables.derived_table, core.api.derived_serializer). The pages' URL prefix
+(`slug`) is the API prefix unless given. A ledger that
 needs more says so through its hooks: `detail_view` (a LedgerDetailView subclass), `viewset_base`
 (a LedgerViewSet subclass), `routes` (more pages bound to the ledger under its prefix),
 `list_actions` (buttons on its list page to the area's other pages, each shown only to users who
@@ -96,10 +98,21 @@ class Ledger:
         fill("slug", self.slug or self.api_prefix)
         if self.filterset is _DERIVED:
             fill("filterset", _by_name(model, "filters", "FilterSet", required=True))
+        declared = hasattr(model, "ledger_fields")  # its columns: core may derive its pieces
         if self.table is _DERIVED:
-            fill("table", _by_name(model, "tables", "Table", required=True))
+            found = _by_name(model, "tables", "Table", required=not declared)
+            if found is None:
+                from core.tables import derived_table
+
+                found = derived_table(model)
+            fill("table", found)
         if self.serializer is _DERIVED:
-            fill("serializer", _by_name(model, "api", "Serializer", required=True))
+            found = _by_name(model, "api", "Serializer", required=not declared)
+            if found is None:
+                from core.api import derived_serializer
+
+                found = derived_serializer(model)
+            fill("serializer", found)
         if self.form is _DERIVED:
             fill("form", _by_name(model, "forms", "Form", required=True) if self.editable else None)
         if self.import_spec is _DERIVED:

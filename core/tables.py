@@ -128,6 +128,16 @@ class PersonTable(LedgerTable):
     id_number = MaskedIdColumn(attrs=NO_WRAP)
 
 
+def derived_table(model) -> type:
+    """The table of a ledger whose tables.py declares none (core.ledger): the model's
+    `ledger_fields`, as a PersonTable for a row about a person (core.models.PersonMixin: its ID
+    number masked)."""
+    base = PersonTable if hasattr(model, "masked_id") else LedgerTable
+    meta = type("Meta", (LedgerTable.Meta,), {"model": model, "fields": list(model.ledger_fields)})
+    attrs = {"Meta": meta, "__module__": f"{model._meta.app_config.name}.tables"}
+    return type(f"{model.__name__}Table", (base,), attrs)
+
+
 class CheckTable(LedgerTable):
     """Base of a check list's table (core.checklists): the officer's note on each row is a text
     column in the export and, on screen, the form a subclass names in `reason_form`

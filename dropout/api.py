@@ -31,25 +31,11 @@ from dropout.models import (
     CaseOutcome,
     CohortBaseline,
     DropoutCase,
-    Exemption,
     Grade6SpotCheck,
-    OutOfCityEnrolment,
     Responsibility,
     ScreeningResult,
     ScreeningRound,
 )
-
-
-class OutOfCityEnrolmentSerializer(ScopedModelSerializer):
-    class Meta:
-        model = OutOfCityEnrolment
-        fields = columns(OutOfCityEnrolment, first=("id", "id_number"))
-
-
-class ExemptionSerializer(ScopedModelSerializer):
-    class Meta:
-        model = Exemption
-        fields = columns(Exemption, first=("id", "id_number"))
 
 
 class ScreeningRoundSerializer(ScopedModelSerializer):

@@ -11,7 +11,6 @@ from dropout.models import (
     CaseAction,
     CohortBaseline,
     DropoutCase,
-    Exemption,
     Grade6SpotCheck,
     OutOfCityEnrolment,
     Responsibility,
@@ -24,12 +23,6 @@ class OutOfCityEnrolmentTable(PersonTable):
     class Meta(LedgerTable.Meta):
         model = OutOfCityEnrolment
         fields = columns(OutOfCityEnrolment, without=("grade",))
-
-
-class ExemptionTable(PersonTable):
-    class Meta(LedgerTable.Meta):
-        model = Exemption
-        fields = columns(Exemption)
 
 
 class ScreeningRoundTable(LedgerTable):

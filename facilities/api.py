@@ -24,12 +24,10 @@ from facilities.models import (
     FundingAllocation,
     FundingNote,
     FundingRate,
-    ImprovementProject,
     KindergartenExemption,
     MaintenanceEntry,
     Rectification,
     ToiletFinding,
-    ToiletInspection,
     fen,
 )
 
@@ -38,13 +36,6 @@ class KindergartenExemptionSerializer(ScopedModelSerializer):
     class Meta:
         model = KindergartenExemption
         fields = ["id", "township", "county", "reason"]
-        read_only_fields = ["county"]
-
-
-class ImprovementProjectSerializer(ScopedModelSerializer):
-    class Meta:
-        model = ImprovementProject
-        fields = columns(ImprovementProject, first=("id",))
         read_only_fields = ["county"]
 
 
@@ -61,13 +52,6 @@ class FundingNoteSerializer(ScopedModelSerializer):
         model = FundingNote
         fields = ["id", "school", "county", "school_year", "reason", "recorded_by", "updated_at"]
         read_only_fields = fields
-
-
-class ToiletInspectionSerializer(ScopedModelSerializer):
-    class Meta:
-        model = ToiletInspection
-        fields = columns(ToiletInspection, first=("id",))
-        read_only_fields = ["county"]
 
 
 class ToiletFindingSerializer(ScopedModelSerializer):
