@@ -37,15 +37,31 @@ class Action(models.TextChoices):
     REOPENED = "reopened", _("Asked to resubmit")
 
 
-class Submission(ScopedModel):
+class CountyPeriodRecord(ScopedModel):
+    """A record of one county's report of one period (its submission, its deadline extension):
+    a county's, so no school officer's; newest period first."""
+
+    school_field = None
+
+    report_type = models.CharField(_("report"), max_length=40)
+    period_start = models.DateField(_("period from"))
+
+    class Meta:
+        abstract = True
+        app_label = "core"
+        ordering = ["-period_start", "county__code"]
+
+
+def one_per_county_and_period(name: str) -> models.UniqueConstraint:
+    """At most one such record for a report, a county and a period."""
+    return models.UniqueConstraint(fields=["report_type", "county", "period_start"], name=name)
+
+
+class Submission(CountyPeriodRecord):
     """A county's report for one period 报送: prepared by its officer, submitted by its reviewer
     (一审), approved or returned by the city (二审). The figures submitted are frozen in
     `snapshot`; the live figures are always computed from the rows."""
 
-    school_field = None  # a county's report: no school officer's
-
-    report_type = models.CharField(_("report"), max_length=40)
-    period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period until"))
     period_key = models.CharField(_("period"), max_length=20)
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
@@ -59,17 +75,10 @@ class Submission(ScopedModel):
     approved_by = user_reference(_("approved by"))
     prepared_by = user_reference(_("prepared by"))
 
-    class Meta:
-        app_label = "core"
-        ordering = ["-period_start", "county__code"]
+    class Meta(CountyPeriodRecord.Meta):
         verbose_name = _("report submission")
         verbose_name_plural = _("report submissions")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["report_type", "county", "period_start"],
-                name="one_submission_per_county_and_period",
-            )
-        ]
+        constraints = [one_per_county_and_period("one_submission_per_county_and_period")]
         indexes = [models.Index(fields=["report_type", "period_start"])]
 
     def __str__(self):
@@ -124,31 +133,20 @@ class SubmissionComment(models.Model):
         return self.text[:50]
 
 
-class DeadlineExtension(ScopedModel):
+class DeadlineExtension(CountyPeriodRecord):
     """A later due time for one county and one period, set by a city administrator with a
     reason (audited)."""
 
-    school_field = None
-
-    report_type = models.CharField(_("report"), max_length=40)
-    period_start = models.DateField(_("period from"))
     due_at = models.DateTimeField(_("new due time"))
     reason = models.CharField(_("reason"), max_length=300)
     extended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("extended by")
     )
 
-    class Meta:
-        app_label = "core"
-        ordering = ["-period_start", "county__code"]
+    class Meta(CountyPeriodRecord.Meta):
         verbose_name = _("deadline extension")
         verbose_name_plural = _("deadline extensions")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["report_type", "county", "period_start"],
-                name="one_extension_per_county_and_period",
-            )
-        ]
+        constraints = [one_per_county_and_period("one_extension_per_county_and_period")]
 
     def __str__(self):
         return f"{self.county} {self.period_start}"
