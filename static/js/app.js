@@ -115,8 +115,23 @@
     return null;
   }
 
+  // ECharts (about 1 MB) is fetched by the first chart on a page, from the address base.html
+  // gives: a page that includes core/_chart.html needs nothing more to draw its charts.
+  var chartsWaiting = null;
+  function withECharts(then) {
+    if (!chartsWaiting) {
+      chartsWaiting = [];
+      var script = document.createElement("script");
+      script.src = document.body.dataset.echarts;
+      script.onload = function () { chartsWaiting.forEach(function (run) { run(); }); };
+      document.head.appendChild(script);
+    }
+    chartsWaiting.push(then);
+  }
+
   function initCharts(root) {
-    if (typeof echarts === "undefined") { return; }
+    if (!root.querySelector("[data-chart]")) { return; }
+    if (typeof echarts === "undefined") { withECharts(function () { initCharts(root); }); return; }
     root.querySelectorAll("[data-chart]").forEach(function (el) {
       var build = builders[el.dataset.chart];
       var data = readJson(el.dataset.source);

@@ -77,6 +77,8 @@ def test_the_look_back_journey(
     item = Rectification.objects.get(finding__block="操场北侧男生厕所")
     assert item.finding.attachments.count() == 1
     assert _open_figure(officer, origin) == "2"
+    # The dashboard's charts are drawn (ECharts comes with the first chart on any page).
+    officer.wait_for_selector(".chart[data-chart-ready] svg")
     officer.screenshot(path=screenshots / "facilities-01-dashboard.png", full_page=True)
 
     # The school uploads the after photo and submits the rectification.
