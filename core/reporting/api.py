@@ -63,11 +63,17 @@ class SubmissionSerializer(serializers.ModelSerializer):
         ).get((obj.county_id, obj.period_start))
         return deadlines.due_at(report_type, period, extension)
 
+    def _now(self):
+        """The reports' now, read once per response (the data's clock outside the school year)."""
+        if "now" not in self.context:
+            self.context["now"] = deadlines.now()
+        return self.context["now"]
+
     def get_due_at(self, obj) -> str:
         return timezone.localtime(self._due(obj)).isoformat()
 
     def get_timeliness(self, obj) -> str:
-        late = deadlines.lateness(obj.first_submitted_at, self._due(obj))
+        late = deadlines.lateness(obj.first_submitted_at, self._due(obj), self._now())
         if obj.first_submitted_at is None:
             return (
                 _("overdue by %(delay)s") % {"delay": late_by(late)} if late else _("not due yet")

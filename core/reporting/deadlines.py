@@ -1,10 +1,15 @@
 """Which period is current and when a county's report is due: the data calendar, not the clock.
 
-* The current period of a report type is the one today is in, while today is in the city's
-  current school year (core.calendar.current_school_year: the one a city administrator started
-  on /calendar/). When the clock has left that year (a demo of 2023–2024 shown in 2026), it is the
-  newest period of that year the counties have reported on — a fact of the city's calendar, the
-  same for every user — or the year's first period before anyone has.
+* The reports' now (`now`, `today`) is the clock's while today is in the city's current school
+  year (core.calendar.current_school_year: the one a city administrator started on /calendar/).
+  When the clock has left that year (a demo of 2023–2024 shown in 2026), it is the data's clock:
+  the newest moment anything was written in that year (`newest_write`, the audit trail) — a fact
+  of the city's data, the same for every user — or, before anything was, the year's first moment
+  (its last, if the year is over).
+* The current period of a report type is the one the reports' today is in. Overdue and late are
+  counted to the reports' now: a report not submitted is overdue by the time from its due time
+  to then, never to the machine's clock, and a report submitted after then (on the data's clock,
+  it is submitted now) is late only if then is past its due time.
 * A period's due time is the report type's (the Friday of the week at 17:00, Asia/Shanghai),
   unless a city administrator extended it for that county and period (DeadlineExtension).
 * A report first submitted within the due minute (17:00:59) is on time; from 17:01 it is late,
@@ -39,22 +44,32 @@ def newest_write(school_year: int) -> dt.datetime | None:
     ]
 
 
-def current_period(report_type: ReportType) -> Period:
-    today = calendar.today()
-    first, following = calendar.school_year_span(calendar.current_school_year())
-    if first <= today < following:
-        return report_type.period_of(today)
-    from core.reporting.models import Submission
-
-    # Only the newest period's date is read, city-wide: which period is current is the city's.
-    newest = Submission.objects.filter(
-        report_type=report_type.key, period_start__gte=first, period_start__lt=following
-    ).aggregate(newest=Max("period_start"))["newest"]
+def now() -> dt.datetime:
+    """The reports' now: the clock's within the city's current school year, else the data's
+    clock (the newest write of that year; before any, the year's first moment, or its last once
+    the year is over)."""
+    moment = timezone.now()
+    school_year = calendar.current_school_year()
+    first, following = calendar.school_year_span(school_year)
+    if first <= timezone.localdate(moment) < following:
+        return moment
+    newest = newest_write(school_year)
     if newest is not None:
-        return report_type.period_of(newest)
-    if today < first:
-        return report_type.period_of(first)
-    return report_type.period_of(following - dt.timedelta(days=1))
+        return newest
+    zone = timezone.get_default_timezone()
+    if timezone.localdate(moment) < first:
+        return dt.datetime.combine(first, dt.time(0), tzinfo=zone)
+    return dt.datetime.combine(following, dt.time(0), tzinfo=zone) - dt.timedelta(microseconds=1)
+
+
+def today() -> dt.date:
+    """The reports' today (Asia/Shanghai): the date of `now`."""
+    return timezone.localdate(now())
+
+
+def current_period(report_type: ReportType, at: dt.datetime | None = None) -> Period:
+    """The period the reports' today (or `at`, a `now` already read) is in."""
+    return report_type.period_of(timezone.localdate(at or now()))
 
 
 def extensions(report_type: ReportType, *, county_ids, starts) -> dict[tuple[int, dt.date], object]:
@@ -80,10 +95,14 @@ def is_late(submitted_at: dt.datetime, due: dt.datetime) -> bool:
     return _minute(submitted_at) > _minute(due)
 
 
-def lateness(submitted_at: dt.datetime | None, due: dt.datetime, now=None) -> dt.timedelta | None:
-    """How late a report was submitted — or, not submitted yet, is now — or None if on time
-    (or not yet due)."""
-    moment = submitted_at or (now or timezone.now())
+def lateness(
+    submitted_at: dt.datetime | None, due: dt.datetime, at: dt.datetime | None = None
+) -> dt.timedelta | None:
+    """How late a report was submitted — or, not submitted yet, is at the reports' now (`at`, a
+    `now` already read) — or None if on time (or not yet due). A report submitted after the
+    reports' now (the clock has left the data's school year) counts as submitted then."""
+    at = at or now()
+    moment = min(submitted_at, at) if submitted_at is not None else at
     if not is_late(moment, due):
         return None
     return _minute(moment) - _minute(due)

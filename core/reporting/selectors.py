@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import calendar
 from core.models import Region, RegionLevel
 from core.reporting import deadlines
 from core.reporting.models import NOT_STARTED, Action, State, Submission, SubmissionEvent
@@ -185,6 +184,7 @@ class Cell:
     submission: Submission | None
     late: dt.timedelta | None  # submitted late by (or, not submitted and past due, late by now)
     extended: bool
+    now: dt.datetime  # the reports' now the cell was read at (core.reporting.deadlines.now)
 
     @property
     def state_label(self) -> str:
@@ -203,7 +203,7 @@ class Cell:
     @property
     def is_due(self) -> bool:
         """Counts for the rates: its due time has passed, or it was submitted anyway."""
-        return self.submitted or self.due <= timezone.now()
+        return self.submitted or self.due <= self.now
 
     @property
     def on_time(self) -> bool:
@@ -226,22 +226,30 @@ class Cell:
         return ""
 
 
-def current_period(report_type: ReportType) -> Period:
-    return deadlines.current_period(report_type)
+def current_period(report_type: ReportType, at: dt.datetime | None = None) -> Period:
+    """The period the reports' today is in: the clock's within the city's current school year,
+    the data's once the clock has left it (core.reporting.deadlines)."""
+    return deadlines.current_period(report_type, at)
 
 
-def default_range(report_type: ReportType) -> tuple[dt.date, dt.date]:
+def default_range(
+    report_type: ReportType, at: dt.datetime | None = None
+) -> tuple[dt.date, dt.date]:
     """The term of the current period, up to the current period."""
-    current = current_period(report_type)
+    current = current_period(report_type, at)
     return period_of(Cadence.TERM, current.start).start, current.end
 
 
-def cells(user, report_type: ReportType, *, first: dt.date, last: dt.date) -> dict:
-    """The matrix: {"periods": [...], "rows": [{"county", "cells": [Cell], rate figures}]}.
+def cells(
+    user, report_type: ReportType, *, first: dt.date, last: dt.date, at: dt.datetime | None = None
+) -> dict:
+    """The matrix: {"periods": [...], "rows": [{"county", "cells": [Cell], rate figures}],
+    "current", "now"}, as of the reports' now (`at`, a deadlines.now() already read).
 
     Periods run from `first` to `last`, never past the current period (nothing is owed yet).
     """
-    current = current_period(report_type)
+    now = at or deadlines.now()
+    current = current_period(report_type, now)
     periods = [p for p in periods_between(report_type.cadence, first, last) if p <= current]
     owed = counties(user, report_type)
     starts = [p.start for p in periods]
@@ -250,7 +258,6 @@ def cells(user, report_type: ReportType, *, first: dt.date, last: dt.date) -> di
         for s in submissions(user, report_type).filter(period_start__in=starts)
     }
     extended = deadlines.extensions(report_type, county_ids=[c.pk for c in owed], starts=starts)
-    now = timezone.now()
     rows = []
     for county in owed:
         row_cells = []
@@ -269,6 +276,7 @@ def cells(user, report_type: ReportType, *, first: dt.date, last: dt.date) -> di
                     submission=submission,
                     late=late,
                     extended=extension is not None,
+                    now=now,
                 )
             )
         due_cells = [c for c in row_cells if c.is_due]
@@ -285,14 +293,17 @@ def cells(user, report_type: ReportType, *, first: dt.date, last: dt.date) -> di
                 "rate_percent": f"{on_time * 100 / len(due_cells):.1f}%" if due_cells else "—",
             }
         )
-    return {"periods": periods, "rows": rows, "current": current}
+    return {"periods": periods, "rows": rows, "current": current, "now": now}
 
 
-def not_submitted(user, report_type: ReportType, period: Period | None = None) -> list[Cell]:
+def not_submitted(
+    user, report_type: ReportType, period: Period | None = None, at: dt.datetime | None = None
+) -> list[Cell]:
     """The counties (in the user's scope) that have not submitted the period (default: the
     current one): not started, a draft, or returned and not yet submitted again."""
-    period = period or current_period(report_type)
-    matrix = cells(user, report_type, first=period.start, last=period.start)
+    at = at or deadlines.now()
+    period = period or current_period(report_type, at)
+    matrix = cells(user, report_type, first=period.start, last=period.start, at=at)
     return [
         row["cells"][0]
         for row in matrix["rows"]
@@ -305,13 +316,13 @@ def not_submitted(user, report_type: ReportType, period: Period | None = None) -
 
 def county_todo(user, report_type: ReportType) -> list[TodoItem]:
     county_id = county_of(user)
-    current = current_period(report_type)
-    first, _last = default_range(report_type)
-    matrix = cells(user, report_type, first=first, last=current.end)
+    now = deadlines.now()
+    first, last = default_range(report_type, now)
+    matrix = cells(user, report_type, first=first, last=last, at=now)
     mine = [row for row in matrix["rows"] if row["county"].pk == county_id]
     if not mine:
         return []
-    today = calendar.today()
+    today = timezone.localdate(now)
     open_cells = [c for c in mine[0]["cells"] if c.state not in SUBMITTED_STATES]
     due_today = [c for c in open_cells if timezone.localdate(c.due) == today and c.late is None]
     overdue = [c for c in open_cells if c.late is not None and c.state != State.RETURNED]

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from core import audit
 from core.errors import RowConflict, VersionConflict
 from core.models import AuditAction
+from core.reporting import deadlines
 from core.reporting.models import (
     Action,
     DeadlineExtension,
@@ -191,6 +192,8 @@ def submission_prepare(
     Refused for a period that has not begun, a county that does not owe the report, and a
     report already submitted or approved; a report someone started meanwhile is a stale page.
     """
+    # A period begins on the reports' calendar: the data's once the clock has left its year.
+    begun = timezone.localdate(at) if at is not None else deadlines.today()
     at = _now(at)
     county_id = getattr(county, "pk", county)
     if not may_prepare(actor, county_id):
@@ -201,7 +204,7 @@ def submission_prepare(
         raise ValidationError(
             _("This county does not owe the %(report)s.") % {"report": report_type.title}
         )
-    if period.start > timezone.localdate(at):
+    if period.start > begun:
         raise ValidationError(
             _("The period %(period)s has not begun yet: its report cannot be prepared.")
             % {"period": period.label}

@@ -23,7 +23,7 @@ from django_tables2 import RequestConfig
 from core import errors
 from core.errors import RowConflict
 from core.models import Region, RegionLevel
-from core.reporting import selectors, services
+from core.reporting import deadlines, selectors, services
 from core.reporting.filters import SubmissionFilterSet
 from core.reporting.forms import ExtensionForm, NotesForm, RangeForm, ReturnForm
 from core.reporting.models import State, Submission
@@ -72,7 +72,8 @@ class ReportTypeView(ReportMixin, View):
     def get(self, request, report):
         user = request.user
         report_type = self.report_type
-        current = selectors.current_period(report_type)
+        now = deadlines.now()
+        current = selectors.current_period(report_type, now)
         rows = selectors.submissions(user, report_type)
         filterset = SubmissionFilterSet(request.GET or None, queryset=rows, request=request)
         filterset.form.fields.pop("report_type", None)
@@ -90,7 +91,7 @@ class ReportTypeView(ReportMixin, View):
             own=own,
             may_prepare=county_id is not None and services.may_prepare(user, county_id),
             prepare_url=reverse("report-prepare", args=[report_type.key, current.key]),
-            outstanding=selectors.not_submitted(user, report_type, current),
+            outstanding=selectors.not_submitted(user, report_type, current, at=now),
             matrix_url=reverse("report-matrix", args=[report_type.key]),
             list_url=reverse("report-type", args=[report_type.key]),
             may_extend=services.may_extend(user),
@@ -316,7 +317,8 @@ class MatrixView(ReportMixin, View):
 
     def get(self, request, report):
         report_type = self.report_type
-        first, last = selectors.default_range(report_type)
+        now = deadlines.now()
+        first, last = selectors.default_range(report_type, now)
         form = RangeForm(request.GET or None, initial={"first": first, "last": last})
         if request.GET:
             if form.is_valid():
@@ -324,14 +326,14 @@ class MatrixView(ReportMixin, View):
             else:
                 first = last = None
         matrix = (
-            selectors.cells(request.user, report_type, first=first, last=last)
+            selectors.cells(request.user, report_type, first=first, last=last, at=now)
             if first is not None
-            else {"periods": [], "rows": [], "current": selectors.current_period(report_type)}
+            else {"periods": [], "rows": [], "current": selectors.current_period(report_type, now)}
         )
         context = self.base_context(
             form=form,
             matrix=matrix,
-            outstanding=selectors.not_submitted(request.user, report_type),
+            outstanding=selectors.not_submitted(request.user, report_type, at=now),
             current=matrix["current"],
             list_url=reverse("report-type", args=[report_type.key]),
             may_extend=services.may_extend(request.user),

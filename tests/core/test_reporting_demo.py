@@ -75,6 +75,10 @@ def test_every_county_reports_the_autumn_weeks_with_a_realistic_mix():
     outstanding = selectors.not_submitted(staff, WEEKLY)
     assert 0 < len(outstanding) < 10
     assert {c.period.key for c in outstanding} == {CURRENT}
+    # On the data's clock (its newest write, Wednesday 25 October) the current week is not due
+    # yet: nothing is overdue, whatever year the machine's clock says.
+    assert not any(c.late for c in outstanding)
+    assert {c.timeliness for c in outstanding} == {"10-27 17:00 截止"}
     waiting = [item for item in selectors.reports_todo(staff) if item.count]
     assert waiting and waiting[0].count == now_states[State.SUBMITTED]
 
