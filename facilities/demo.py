@@ -74,8 +74,9 @@ def wipe() -> None:
         KindergartenExemption,
         FundingRate,
     ):
-        for row in model.objects.all().iterator():  # attachments and their files go with them
-            row.delete()
+        # One collector per table: the rows' attachments (a generic relation) go with them, and
+        # their files once the deletion commits (core.attachments' post_delete).
+        model.objects.all().delete()
 
 
 def _photo(name: str, colour: str) -> SimpleUploadedFile:

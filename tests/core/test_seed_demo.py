@@ -55,9 +55,11 @@ TEACHES = {
 @pytest.fixture(autouse=True)
 def city_only(request, monkeypatch):
     """These tests check the demo city itself; the areas' demos (which enrol a few returning
-    children, for instance) have their own tests, and `test_areas_*` below runs them all."""
+    children, for instance) and the weekly reports over them (most of a seed's time) have their
+    own tests, and `test_areas_*` below runs them all."""
     if "with_areas" not in request.keywords:
         monkeypatch.setattr("core.demo.area_demos", lambda: [])
+        monkeypatch.setattr("core.demo.seed_reports", lambda **options: {})
 
 
 def seed(**options) -> str:

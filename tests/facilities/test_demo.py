@@ -82,3 +82,19 @@ def test_the_demo_s_maintenance_check_lists_only_the_schools_that_stopped_loggin
     figures = selectors.summary(admin, school_year=2023)["maintenance"]
     assert (figures["gaps"], figures["kept"]) == (len(stopped), len(public) - len(stopped))
     assert 0 < len(stopped) < len(public) // 10
+
+
+def test_wipe_takes_the_rows_their_photos_and_the_files(
+    demo, settings, django_capture_on_commit_callbacks
+):
+    from core.attachments.models import Attachment
+
+    stored = [path for a in Attachment.objects.all() for path in a.stored_paths()]
+    assert stored and all((settings.MEDIA_ROOT / path).exists() for path in stored)
+    with django_capture_on_commit_callbacks(execute=True):
+        facilities_demo.wipe()
+    assert not Rectification.objects.exists() and not FundingAllocation.objects.exists()
+    assert not Attachment.objects.exists()
+    assert not any((settings.MEDIA_ROOT / path).exists() for path in stored)
+    core_demo.wipe_demo()  # nothing of school conditions still refers to the city
+    assert not Region.objects.exists()
