@@ -57,9 +57,9 @@ def other_reviewer(other_county):
     return UserFactory(username="dongning-reviewer", role=Role.COUNTY_REVIEWER, scope=other_county)
 
 
-def make_report(officer, county):
+def make_report(officer, county, **notes):
     return services.submission_prepare(
-        actor=officer, report_type=WEEKLY, county=county, period=WEEK, at=at(7, 9)
+        actor=officer, report_type=WEEKLY, county=county, period=WEEK, notes=notes, at=at(7, 9)
     )
 
 
@@ -196,6 +196,82 @@ def test_refusals_through_the_api(county, county_user, county_reviewer, city_use
     assert city.get("/api/v1/reports/submissions/", {"state": "approved"}).json()["results"] == []
 
 
+def listed(api, **filters) -> list[tuple[str, str, str]]:
+    response = api.get("/api/v1/reports/submissions/", filters)
+    assert response.status_code == 200, response.content
+    return [
+        (row["county_name"], row["period_key"], row["state"]) for row in response.json()["results"]
+    ]
+
+
+def test_the_api_filters_and_actions_for_the_city(
+    county,
+    other_county,
+    county_user,
+    county_reviewer,
+    other_county_user,
+    other_reviewer,
+    city_user,
+    clock,
+):
+    clock(at(20, 9))  # Wednesday of 2023-W38
+    reports = {}
+    for officer, reviewer, place in (
+        (county_user, county_reviewer, county),
+        (other_county_user, other_reviewer, other_county),
+    ):
+        for period in (WEEK, WEEK.next()):
+            report = services.submission_prepare(
+                actor=officer, report_type=WEEKLY, county=place, period=period
+            )
+            reports[place.name, period.key] = services.submission_submit(
+                actor=reviewer, submission=report, version=report.version
+            )
+    api = api_as(city_user)
+    url = "/api/v1/reports/submissions/{}/{}/"
+    # Approve one, return one with a reason only (no comment on a figure), both through the API.
+    first = reports["海林市", "2023-W36"]
+    response = api.post(url.format(first.pk, "approve"), {"version": first.version}, format="json")
+    assert response.status_code == 200 and response.json()["state"] == "approved"
+    other = reports["东宁市", "2023-W37"]
+    response = api.post(
+        url.format(other.pk, "return"),
+        {"version": other.version, "reason": "请补充问题和下一步"},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["state"] == "returned"
+    assert response.json()["events"][0]["comment"] == "请补充问题和下一步"
+    # Reopen the approved one (a reason is required), then it is back with the county.
+    first.refresh_from_db()
+    response = api.post(url.format(first.pk, "reopen"), {"version": first.version}, format="json")
+    assert response.status_code == 400 and "原因" in str(response.json())
+    response = api.post(
+        url.format(first.pk, "reopen"),
+        {"version": first.version, "reason": "台账已更新，请重新报送"},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["state"] == "returned"
+
+    assert len(listed(api)) == 4
+    assert listed(api, report_type="weekly") == listed(api)
+    assert listed(api, report_type="nonesuch") == []  # an unknown report: nothing, not all
+    assert listed(api, county=county.pk) == [
+        ("海林市", "2023-W37", "submitted"),
+        ("海林市", "2023-W36", "returned"),
+    ]
+    assert listed(api, period="2023-W36") == [
+        ("海林市", "2023-W36", "returned"),
+        ("东宁市", "2023-W36", "submitted"),
+    ]
+    assert listed(api, state="returned", county=other_county.pk) == [
+        ("东宁市", "2023-W37", "returned")
+    ]
+    # A county user's filters reach its own county only: the other's is no rows, not an error.
+    mine = api_as(county_reviewer)
+    assert listed(mine, state="submitted") == [("海林市", "2023-W37", "submitted")]
+    assert listed(mine, county=other_county.pk, state="returned") == []
+
+
 # --- Scoping: every door -------------------------------------------------------------------------
 
 
@@ -203,7 +279,7 @@ def test_another_countys_report_is_not_found_through_any_door(
     county, other_county, county_user, county_reviewer, other_county_user, other_reviewer, clock
 ):
     mine = make_report(county_user, county)
-    theirs = make_report(other_county_user, other_county)
+    theirs = make_report(other_county_user, other_county, progress="东宁市的进展")
     theirs = services.submission_submit(
         actor=other_reviewer, submission=theirs, version=theirs.version, at=at(8, 10)
     )
@@ -221,9 +297,17 @@ def test_another_countys_report_is_not_found_through_any_door(
 
     listing = page(me, TYPE_URL)
     assert other_county.name not in listing and county.name in listing
-    matrix = page(me, MATRIX_URL)
-    assert f'data-county="{other_county.code}"' not in matrix
+    matrix = page(me, MATRIX_URL)  # neither its row nor its place among the not submitted
+    assert f'data-county="{other_county.code}"' not in matrix and other_county.name not in matrix
     assert f'data-county="{county.code}"' in matrix
+    # Preparing is always one's own county's: the page shows nothing of theirs, and a county
+    # named in the API's body is not listened to.
+    assert "东宁市的进展" not in page(me, PREPARE_URL)
+    assert page(signed_in(other_reviewer), PREPARE_URL).count("东宁市的进展") == 1
+    # Their report waits for the city: no to-do item of mine counts it.
+    from core.todo import items_for
+
+    assert not [item for item in items_for(county_reviewer) if "待审核" in item.title]
 
     api = api_as(county_reviewer)
     listed = api.get("/api/v1/reports/submissions/").json()["results"]
@@ -233,6 +317,18 @@ def test_another_countys_report_is_not_found_through_any_door(
     )
     url = f"/api/v1/reports/submissions/{theirs.pk}/"
     assert api.get(url).status_code == 404
+    response = api_as(county_user).post(
+        "/api/v1/reports/submissions/",
+        {
+            "report_type": "weekly",
+            "period": WEEK.next().key,
+            "county": other_county.pk,
+            "notes": {"progress": "写给东宁市的"},
+        },
+        format="json",
+    )
+    assert response.status_code == 201 and response.json()["county"] == county.pk
+    assert not Submission.objects.filter(county=other_county, period_key=WEEK.next().key).exists()
     for action in ("submit", "approve", "return", "reopen"):
         before = state_of(theirs)
         assert (
