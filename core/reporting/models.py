@@ -132,6 +132,16 @@ class SubmissionComment(models.Model):
     def __str__(self):
         return self.text[:50]
 
+    @property
+    def where(self) -> str:
+        """What it is on, as the report named it when submitted: 学生资助 · 外地就读未核实."""
+        snapshot = self.event.submission.snapshot or {}
+        title = snapshot.get("titles", {}).get(self.section, self.section)
+        if not self.figure:
+            return title
+        label = snapshot.get("labels", {}).get(self.section, {}).get(self.figure, self.figure)
+        return f"{title} · {label}"
+
 
 class DeadlineExtension(CountyPeriodRecord):
     """A later due time for one county and one period, set by a city administrator with a

@@ -111,6 +111,8 @@ def test_the_journey_through_the_pages(county, county_user, county_reviewer, cit
     assert report.state == State.RETURNED
     shown = page(officer, detail)
     assert "外地就读人数请核对" in shown and 'id="returned-reason"' in shown
+    # On top and in the history, the comment names its figure as the report does.
+    assert shown.count("学生资助 · 外地就读未核实：外地就读人数请核对") == 2
     assert "外地就读人数请核对" in page(officer, PREPARE_URL)  # beside the figure while correcting
 
     officer.post(PREPARE_URL, {"progress": "已核对外地就读学生", "version": report.version})
