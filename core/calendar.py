@@ -80,6 +80,11 @@ def school_year_label(school_year: int) -> str:
     return f"{school_year}–{school_year + 1}"
 
 
+def is_school_year_field(field) -> bool:
+    """Is a model field a school year (shown as its label, 2023–2024, wherever it is shown)?"""
+    return getattr(field, "name", None) == "school_year" and isinstance(field, models.IntegerField)
+
+
 def school_year_named(start: int, end: int | None = None) -> int | None:
     """The school year written as its start year (2023) or as its two years (2023, 2024); None
     when the two years are not consecutive."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_tables2.columns import library
 
 from core import calendar, idnumbers
 from core.models import Region, RosterChild, RosterVersion, School, SchoolEnrolment, Student
@@ -79,8 +80,14 @@ def date_column(**kwargs):
     return tables.DateColumn(format="Y-m-d", **kwargs)
 
 
+@library.register
 class SchoolYearColumn(tables.Column):
-    """A school year as its label (2023–2024), on screen and in the export."""
+    """A school year as its label (2023–2024), on screen and in the export: every table's
+    column of a school-year field (core.calendar.is_school_year_field) is one, declared or not."""
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        return cls(**kwargs) if calendar.is_school_year_field(field) else None
 
     def render(self, value):
         return calendar.school_year_label(value)

@@ -137,6 +137,8 @@ class LedgerDetailView(LedgerMixin, DetailView):
                 continue
             elif getattr(field, "choices", None):
                 value = getattr(obj, f"get_{name}_display")()
+            elif calendar.is_school_year_field(field) and getattr(obj, name):
+                value = calendar.school_year_label(getattr(obj, name))
             else:
                 value = getattr(obj, name)
             rows.append((name, field.verbose_name, value))

@@ -12,8 +12,9 @@
     {% include "core/_chart_card.html" with title=… chart=… id="…" %}
 
 (A tag is written on one line in a template: the example breaks it only to fit here.) A figure
-card shows its label, its value (a link to the rows behind it when it has a url, with
-`tone` a Bootstrap colour: danger, warning, success) and what stands between the tags; `col` is
+card shows its label, its value (a number grouped by thousands in both languages, 20,005; a
+link to the rows behind it when it has a url, with `tone` a Bootstrap colour: danger, warning,
+success) and what stands between the tags; `col` is
 its column classes (a third of the row, a sixth on wide screens, unless given) and `border` a
 colour for its frame. A card has a heading (`title`) over what stands between the tags; with
 `responsive` it scrolls sideways when its table is wide; with `col` it is a column of a row (as
@@ -22,10 +23,17 @@ tall as the row) rather than a card of its own.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.base import token_kwargs
 
 register = template.Library()
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
 class _CardNode(template.Node):
@@ -39,6 +47,8 @@ class _CardNode(template.Node):
         # Every option the card reads is set (None when not given): none comes from the page.
         values = dict.fromkeys(self.names)
         values.update((name, value.resolve(context)) for name, value in self.options.items())
+        if _is_number(values.get("value")):  # a count reads 20,005, never 20005
+            values["value"] = intcomma(values["value"])
         values["body"] = self.nodelist.render(context)
         card = context.template.engine.get_template(self.template_name)
         with context.push(**values):

@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -495,8 +496,18 @@ def test_preview_shows_the_rows_as_read_and_what_changes(county_client, school):
     # ID numbers masked, birth dates hidden (pages show ages): nothing rebuilds a number.
     for row in rows:
         assert row[1] not in page and row[3] not in page and f"{row[3][:4]}-**" not in page
-    assert idnumbers.mask(rows[4][1]) in sample[4][2] and "****-**-**" in sample[4][2]
+    # The birth date column reads 已隐藏 (hidden), not a date nor a mask of one.
+    assert idnumbers.mask(rows[4][1]) in sample[4][2] and "已隐藏" in sample[4][2]
+    assert "****-**-**" not in page
     assert all(row[1] not in str(run.sample) for row in rows)  # stored masked, too
+    # In English the outcomes begin with a capital, as every badge does; the date is Hidden.
+    county_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = county_client.get(reverse("student-import-preview", args=[run.pk]))
+    sample = _sample_table(english.content.decode(), "import-sample")
+    assert "Will be added" in sample[4][2] and "Hidden" in sample[4][2]
+    assert "Will change" in sample[1][2] and "Unchanged" in sample[0][2]
+    assert "Has errors" in sample[5][2]
+    assert not any(word in text for *_, text in sample for word in ("will be", "unchanged"))
 
 
 def test_preview_lists_changed_rows_beyond_the_first_fifty(county_client, school):
