@@ -40,35 +40,26 @@ from aid.models import (
     Term,
 )
 from core import audit
+from core import forms as core_forms
 from core import services as core_services
 from core.errors import add_to_messages
-from core.forms import SchoolYearField
 from core.links import safe_next
-from core.models import AuditEvent, Region, RegionLevel, Student
-from core.scoping import can_edit, county_of, is_city_admin
+from core.models import AuditEvent, Region, Student
+from core.scoping import can_edit, is_city_admin
 from core.views import CityAdminRequiredMixin
 
 # --- Dashboard ---------------------------------------------------------------------------------
 
 
-class DashboardForm(forms.Form):
-    school_year = SchoolYearField()  # its years are set per user below
-    county = forms.ModelChoiceField(
-        label=gettext_lazy("county"), queryset=Region.objects.none(), required=False
-    )
+class DashboardForm(core_forms.DashboardForm):
+    """The school year, the county (for a city user) and the recipient category."""
+
     category = forms.ChoiceField(label=gettext_lazy("recipient category"), required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_year"] = SchoolYearField(years=selectors.dashboard_years(user))
-        self.fields["county"].queryset = Region.objects.visible_to(user).filter(
-            level=RegionLevel.COUNTY
-        )
         self.fields["category"].choices = [("", _("All")), *RecipientCategory.choices]
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select form-select-sm"
-        if county_of(user) is not None:
-            del self.fields["county"]  # a county user's dashboard is their county
+        self.fields["category"].widget.attrs["class"] = "form-select form-select-sm"
 
 
 class AidDashboardView(LoginRequiredMixin, View):
@@ -76,9 +67,12 @@ class AidDashboardView(LoginRequiredMixin, View):
 
     def get(self, request):
         user = request.user
-        data = request.GET.copy()
-        data.setdefault("school_year", str(selectors.latest_school_year(user)))
-        form = DashboardForm(data, user=user)
+        form = DashboardForm(
+            request.GET,
+            user=user,
+            years=selectors.dashboard_years(user),
+            default=selectors.latest_school_year(user),
+        )
         if form.is_valid():
             params = form.cleaned_data
             figures = selectors.summary(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core import calendar, idnumbers
 from core.models import Region, RegionLevel, School, SchoolEnrolment, Student, User
 from core.roster import RosterChild, RosterVersion
-from core.scoping import CITY_ROLES, COUNTY_ROLES, SCHOOL_ROLES, Role
+from core.scoping import CITY_ROLES, COUNTY_ROLES, SCHOOL_ROLES, Role, county_of, school_of
 
 
 class SchoolYearField(forms.TypedChoiceField):
@@ -49,6 +49,24 @@ class SchoolYearForm(forms.Form):
         if self.is_bound and self.is_valid():
             return self.cleaned_data["school_year"]
         return self.default
+
+
+class DashboardForm(SchoolYearForm):
+    """An area dashboard's filters: the school year (`years` with rows, `default` when none is
+    asked for) and, for a user who sees more than one county, the county — 全部县区 (the whole
+    scope) when none is chosen. An area adds its own filters as fields in a subclass."""
+
+    def __init__(self, data=None, *, user, years=(), default: int | None = None, **kwargs):
+        super().__init__(data, years=years, default=default, **kwargs)
+        if county_of(user) is None and school_of(user) is None:
+            self.fields["county"] = forms.ModelChoiceField(
+                label=_("county"),
+                queryset=Region.objects.visible_to(user).filter(level=RegionLevel.COUNTY),
+                required=False,
+                empty_label=_("All counties"),
+            )
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select form-select-sm")
 
 
 class IdNumberFormField(forms.CharField):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,10 +21,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.errors import add_to_form, add_to_messages
-from core.forms import SchoolYearField
+from core.forms import DashboardForm
 from core.links import safe_next
 from core.models import Region, RegionLevel
-from core.scoping import can_edit, county_of, is_city_admin, school_of
+from core.scoping import can_edit, is_city_admin, school_of
 from core.views import LedgerDetailView
 from facilities import selectors, services
 from facilities.forms import FindingForm, FundingNoteForm, FundingRateForm, RectificationStepForm
@@ -40,32 +39,17 @@ from facilities.models import (
 # --- Dashboard ---------------------------------------------------------------------------------
 
 
-class DashboardForm(forms.Form):
-    school_year = SchoolYearField()
-    county = forms.ModelChoiceField(
-        label=gettext_lazy("county"), queryset=Region.objects.none(), required=False
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        years = {*selectors.funding_years(user), *selectors.project_years(user)}
-        self.fields["school_year"] = SchoolYearField(years=sorted(years))
-        self.fields["county"].queryset = Region.objects.visible_to(user).filter(
-            level=RegionLevel.COUNTY
-        )
-        self.fields["county"].widget.attrs["class"] = "form-select form-select-sm"
-        if county_of(user) is not None or school_of(user) is not None:
-            del self.fields["county"]
-
-
 class FacilitiesDashboardView(LoginRequiredMixin, View):
     """The area's landing page: figures for the user's scope, each linking to its rows."""
 
     def get(self, request):
         user = request.user
-        data = request.GET.copy()
-        data.setdefault("school_year", str(selectors.latest_funding_year(user)))
-        form = DashboardForm(data, user=user)
+        form = DashboardForm(
+            request.GET,
+            user=user,
+            years={*selectors.funding_years(user), *selectors.project_years(user)},
+            default=selectors.latest_funding_year(user),
+        )
         if form.is_valid():
             figures = selectors.summary(
                 user,
