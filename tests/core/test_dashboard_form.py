@@ -8,7 +8,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARDS = ("aid-dashboard", "facilities-dashboard")
+DASHBOARDS = ("aid-dashboard", "facilities-dashboard", "teachers-dashboard")
 
 
 @pytest.mark.parametrize("name", DASHBOARDS)

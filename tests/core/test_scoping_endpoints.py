@@ -706,6 +706,44 @@ ELSEWHERE = {
     "test_a_city_admin_starts_the_next_school_year_and_everyone_sees_it",
     "school-age-rule-create": "tests/core/test_school_calendar.py::"
     "test_the_school_age_rule_is_edited_by_a_city_admin_and_keeps_its_history",
+    # Teacher staffing: its pages, check lists, summary, reveal and reference data (tests/teachers).
+    "teachers-dashboard": "tests/teachers/test_scoping_pages.py::"
+    "test_pages_show_a_county_only_itself",
+    "teachers-short": "tests/teachers/test_scoping_pages.py::test_pages_show_a_county_only_itself",
+    "teachers-missing-subjects": "tests/teachers/test_scoping_pages.py::"
+    "test_pages_show_a_county_only_itself",
+    "teachers-uncovered": "tests/teachers/test_scoping_pages.py::"
+    "test_pages_show_a_county_only_itself",
+    "teachers-short-export": "tests/teachers/test_scoping_pages.py::"
+    "test_exports_hold_a_county_only_itself",
+    "teachers-missing-subjects-export": "tests/teachers/test_scoping_pages.py::"
+    "test_exports_hold_a_county_only_itself",
+    "teachers-uncovered-export": "tests/teachers/test_scoping_pages.py::"
+    "test_exports_hold_a_county_only_itself",
+    "teachers-api-summary": "tests/teachers/test_scoping_pages.py::"
+    "test_the_summary_answers_nothing_of_another_county",
+    "teacher-reveal-id": "tests/teachers/test_scoping_pages.py::"
+    "test_another_countys_teacher_is_not_revealed",
+    "teachers-standards": "tests/teachers/test_scoping_pages.py::"
+    "test_reference_data_is_read_by_everyone_and_changed_by_city_admins_only",
+    "teachers-standard-create": "tests/teachers/test_scoping_pages.py::"
+    "test_reference_data_is_read_by_everyone_and_changed_by_city_admins_only",
+    "teachers-standard-update": "tests/teachers/test_scoping_pages.py::"
+    "test_reference_data_is_read_by_everyone_and_changed_by_city_admins_only",
+    "api-teachers-standard-list": "tests/teachers/test_scoping_pages.py::"
+    "test_reference_data_is_read_by_everyone_and_changed_by_city_admins_only",
+    "api-teachers-standard-detail": "tests/teachers/test_scoping_pages.py::"
+    "test_reference_data_is_read_by_everyone_and_changed_by_city_admins_only",
+    "teachers-programmes": "tests/teachers/test_scoping_pages.py::"
+    "test_reference_data_is_read_by_everyone_and_changed_by_city_admins_only",
+    "teachers-programme-create": "tests/teachers/test_scoping_pages.py::"
+    "test_reference_data_is_read_by_everyone_and_changed_by_city_admins_only",
+    "teachers-programme-update": "tests/teachers/test_scoping_pages.py::"
+    "test_reference_data_is_read_by_everyone_and_changed_by_city_admins_only",
+    "api-teachers-programme-list": "tests/teachers/test_scoping_pages.py::"
+    "test_reference_data_is_read_by_everyone_and_changed_by_city_admins_only",
+    "api-teachers-programme-detail": "tests/teachers/test_scoping_pages.py::"
+    "test_reference_data_is_read_by_everyone_and_changed_by_city_admins_only",
     # School conditions: its pages, check lists, summary and steps (tests/facilities).
     "facilities-dashboard": "tests/facilities/test_scoping_pages.py::"
     "test_pages_show_a_county_only_itself",
