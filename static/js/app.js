@@ -21,11 +21,20 @@
 
   function shown(value) { return value === NO_BAR ? 0 : value; }
 
+  // A figure as the page writes it: 1,440,750.00 (the decimals a money string carries are kept).
+  function grouped(value) {
+    var text = String(value);
+    var parts = text.split(".");
+    if (!/^-?\d+$/.test(parts[0])) { return text; }
+    parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return parts.join(".");
+  }
+
   // The axis tooltip: the category, then each series' value (a 0 drawn as no bar reads 0).
   function barTooltip(items) {
     var lines = [escapeHtml(items[0].name)];
     items.forEach(function (item) {
-      lines.push(item.marker + escapeHtml(item.seriesName) + ": " + escapeHtml(shown(item.value)));
+      lines.push(item.marker + escapeHtml(item.seriesName) + ": " + escapeHtml(grouped(shown(item.value))));
     });
     return lines.join("<br>");
   }
@@ -37,8 +46,21 @@
     return longest * 13 + 8 > room ? 35 : 0;
   }
 
+  // Would the value labels above side-by-side bars run into each other? Then the tooltip and
+  // the axis say the values, and the bars stay readable.
+  function labelsCrowd(el, data, horizontal) {
+    if (horizontal) { return false; }
+    var longest = 0;
+    data.series.forEach(function (s) {
+      s.data.forEach(function (v) { longest = Math.max(longest, grouped(v).length); });
+    });
+    var slot = (el.clientWidth || 600) / Math.max(data.categories.length * data.series.length, 1);
+    return longest * 7 > slot;
+  }
+
   function bars(el, data, horizontal) {
     var several = data.series.length > 1;
+    var crowded = labelsCrowd(el, data, horizontal);
     var categoryAxis = {
       type: "category",
       data: data.categories,
@@ -67,10 +89,10 @@
           barMinHeight: 3,
           barMaxWidth: 48,
           label: {
-            show: true,
+            show: !crowded,
             position: horizontal ? "right" : "top",
             fontSize: 11,
-            formatter: function (p) { return p.value === NO_BAR ? "" : p.value; }
+            formatter: function (p) { return p.value === NO_BAR ? "" : grouped(p.value); }
           },
           data: s.data.map(function (v) { return Number(v) === 0 ? NO_BAR : v; })
         };
@@ -89,12 +111,23 @@
     },
     // A pie: data.items = [{name, value, url}] (values may be decimal strings such as "196.63").
     "pie": function (el, data) {
+      // The legend names the slices (wrapping to as many lines as it needs); a slice carries
+      // its value, short enough never to be cut off in a narrow card.
       return {
-        tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
-        legend: { type: "scroll", bottom: 0 },
+        tooltip: {
+          trigger: "item",
+          formatter: function (p) {
+            return escapeHtml(p.name) + ": " + escapeHtml(grouped(p.value)) + " (" + p.percent + "%)";
+          }
+        },
+        legend: { type: "plain", bottom: 0, left: "center" },
         series: [{
           type: "pie",
-          radius: ["35%", "65%"],
+          center: ["50%", "42%"],
+          radius: ["30%", "58%"],
+          label: { formatter: function (p) { return grouped(p.value); } },
+          minShowLabelAngle: 8, // a thin slice's value is in the tooltip, not on a neighbour's
+          labelLayout: { hideOverlap: true },
           data: data.items.map(function (item) { return { name: item.name, value: item.value }; })
         }]
       };

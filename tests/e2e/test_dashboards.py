@@ -1,5 +1,6 @@
 """Every area's dashboard and the home page on the demo city, as the city staff and as a county
-officer, in Chinese and in English, at 1280 px: every chart draws (or says 暂无数据), no choice
+officer, in Chinese and in English, at 1280 px: every chart draws (or says 暂无数据) with no label
+running into another or cut off, no choice
 reads "---------", nothing is wider than the window, the English page's headings and labels are
 English, and a screenshot of each is kept (var/screenshots/dashboard-*.png). An area that
 registers a dashboard is walked without a line here."""
@@ -29,6 +30,32 @@ CHARTS = """() => {
     drawn: charts.filter(el => el.dataset.chartReady === 'true').length,
     empty: document.querySelectorAll('[data-chart-empty]').length,
   };
+}"""
+
+
+# The texts of each chart (its SVG: labels, legend, axes) that run into another or are cut off
+# ("…", a legend's "1/4" pager); a turned axis label is left out (its box is not its shape).
+CLASHES = r"""() => {
+  const out = [];
+  const upright = t => {
+    const m = /matrix\(([^)]+)\)/.exec(t.getAttribute('transform') || '');
+    return !m || Math.abs(Number(m[1].split(/[ ,]+/)[1])) < 1e-6;
+  };
+  for (const chart of document.querySelectorAll('[data-chart]')) {
+    const texts = [...chart.querySelectorAll('svg text')].filter(upright)
+      .map(t => [t.textContent.trim(), t.getBoundingClientRect()])
+      .filter(([text, box]) => text && box.width > 0);
+    texts.forEach(([text, a], i) => {
+      const cut = /(\.\.\.|…)$/.test(text) || /^\d+\/\d+$/.test(text);
+      if (cut) out.push([chart.id, text, 'cut off']);
+      texts.slice(i + 1).forEach(([other, b]) => {
+        const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (w > 2 && h > 2) out.push([chart.id, text, other]);
+      });
+    });
+  }
+  return out;
 }"""
 
 
@@ -69,6 +96,8 @@ def test_every_dashboard_draws_fits_and_speaks_the_language(live_server, browser
                 charts = page.evaluate(CHARTS)
                 if app != "home" and not charts["charts"] + charts["empty"]:
                     found.append((where, "no chart"))
+                for chart, text, other in page.evaluate(CLASHES):
+                    found.append((where, f"chart {chart}: {text!r} runs into {other!r}"))
                 text = page.locator("main").inner_text()
                 if "---------" in text or "--------" in page.content():
                     found.append((where, "a choice reads ---------"))
