@@ -43,7 +43,8 @@ class SchoolAgeRuleForm(forms.ModelForm):
         for name, field in self.fields.items():
             if name != "effective_from":
                 field.widget.attrs.setdefault("class", "form-control")
-        self.fields["effective_from"].widget.attrs["class"] = "form-select"
+        # The one school-year drop-down's own width: "2024–2025" is never cut off.
+        self.fields["effective_from"].widget.attrs["class"] = "form-select school-year-select"
 
 
 def _page(request, *, rule_form=None, status=200):

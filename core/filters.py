@@ -19,17 +19,18 @@ import secrets
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpResponseRedirect, QueryDict
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from core import audit, idnumbers
-from core.forms import SchoolYearField
+from core.forms import DASHES, SchoolYearField, all_choice_label
 from core.models import (
     Gender,
     Grade,
@@ -47,6 +48,16 @@ from core.models import (
 from core.roster import HouseholdCategory, MonitoringType, RosterChild, RosterVersion
 
 logger = logging.getLogger(__name__)
+
+
+def _says_nothing(empty_label) -> bool:
+    """Is an empty choice Django's or django-filter's default (settings), not the filter's own?"""
+    return empty_label is not None and str(empty_label) in (
+        DASHES,
+        "",
+        str(settings.FILTERS_EMPTY_CHOICE_LABEL),
+    )
+
 
 ID_SEARCH_PARAM = "ids"
 ID_SEARCH_SECONDS = 4 * 60 * 60  # a search stays usable (pages, export) for an afternoon
@@ -165,8 +176,11 @@ class ScopedFilterSet(django_filters.FilterSet):
         form = super().form
         if not getattr(form, "_styled", False):
             for field in form.fields.values():
-                if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
-                    field.empty_label = _("Any")  # a filter's own empty label is kept
+                # The empty choice reads 全部县区 / All counties (from the field's label); a
+                # filter's own empty label ("The newest of each county") is kept.
+                if _says_nothing(getattr(field, "empty_label", None)):
+                    field.empty_label = all_choice_label(field.label)
+                    field.widget.choices = field.choices  # the widget keeps its own copy
                 widget = field.widget
                 if isinstance(widget, (forms.Select, forms.SelectMultiple)):
                     widget.attrs.setdefault("class", "form-select form-select-sm")
@@ -241,7 +255,10 @@ class SchoolYearFilter(django_filters.TypedChoiceFilter):
         if not hasattr(self, "_field"):
             extra = {k: v for k, v in self.extra.items() if k not in ("choices", "null_value")}
             self._field = self.field_class(
-                label=self.label, years=self.years(), empty_label=_("Any"), **extra
+                label=self.label,
+                years=self.years(),
+                empty_label=all_choice_label(self.label),
+                **extra,
             )
             self._field.required = False
         return self._field
@@ -372,10 +389,13 @@ class RosterChildFilterSet(ScopedFilterSet):
         queryset=RosterVersion.objects.all(),
         empty_label=_("The newest of each county"),
     )
+    # Not a second "version" drop-down: whether the older versions are listed beside the newest.
     all_versions = django_filters.BooleanFilter(
-        label=_("versions"),
+        label=_("older versions"),
         method="every_version",
-        widget=forms.Select(choices=[("", _("The newest only")), ("true", _("Every version"))]),
+        widget=forms.Select(
+            choices=[("", _("Not listed")), ("true", _("Listed too (a child once per version)"))]
+        ),
     )
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     township = django_filters.ModelChoiceFilter(label=_("township"), queryset=townships())
@@ -403,6 +423,29 @@ class RosterChildFilterSet(ScopedFilterSet):
     def __init__(self, data=None, *args, **kwargs):
         # Bound even without parameters: the plain list, too, shows only the newest versions.
         super().__init__({} if data is None else data, *args, **kwargs)
+
+    def count_text(self, count: int) -> str:
+        """What the list's count counts: the children of the chosen version, of each county's
+        newest version, or the rows of every version (a child once per version)."""
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        shown = f"{count:,}"
+        if data.get("roster_version") is not None:
+            text = ngettext(
+                "%(shown)s child on this version", "%(shown)s children on this version", count
+            )
+        elif data.get("all_versions"):
+            text = ngettext(
+                "%(shown)s row across every version (a child once per version)",
+                "%(shown)s rows across every version (a child once per version)",
+                count,
+            )
+        else:
+            text = ngettext(
+                "%(shown)s child on the newest versions",
+                "%(shown)s children on the newest versions",
+                count,
+            )
+        return text % {"shown": shown}
 
     def every_version(self, queryset, name, value):
         return queryset  # read by filter_queryset

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.password_validation import validate_password
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from core import calendar, idnumbers
@@ -94,6 +95,27 @@ ENTRY_YEARS_BACK = 4  # a ledger form offers the current school year and the fou
 DASHES = "---------"  # Django's empty choice: it says nothing to a new user
 
 
+def _plural(label: str) -> str:
+    """An English label's plural (county → counties, status → statuses, school year → school
+    years); a label naming a pair ("urban or rural") and a Chinese one are kept as they are."""
+    if not label.isascii() or " or " in label or not label:
+        return label
+    head, _space, word = label.rpartition(" ")
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        word = word[:-1] + "ies"
+    elif word.endswith(("s", "x", "ch", "sh")):
+        word += "es"
+    else:
+        word += "s"
+    return f"{head} {word}" if head else word
+
+
+def all_choice_label(label) -> str:
+    """The empty choice of a filter drop-down, from its field's label: 全部县区 / All counties,
+    全部学校 / All schools, 全部办理状态 / All statuses (a filter left empty filters nothing)."""
+    return _("All %(things)s") % {"things": _plural(str(label))}
+
+
 def name_empty_choices(form: forms.BaseForm) -> None:
     """A drop-down's empty choice says what it means: 请选择 where a choice is needed, （不选）
     where none may be, instead of Django's "---------"."""
@@ -118,10 +140,22 @@ def style_widgets(form: forms.BaseForm) -> None:
         widget = field.widget
         if isinstance(widget, forms.Select):  # and SelectMultiple
             widget.attrs.setdefault("class", "form-select")
+        elif isinstance(widget, forms.CheckboxSelectMultiple):
+            continue  # its template styles each box
         elif isinstance(widget, forms.CheckboxInput):
             widget.attrs.setdefault("class", "form-check-input")
         else:
             widget.attrs.setdefault("class", "form-control")
+
+
+class CheckboxesWithAll(forms.CheckboxSelectMultiple):
+    """Several choices as check boxes in columns, with a 全选 (select all) box above them that
+    ticks or clears them all (static/js/app.js: data-check-all) — not a multi-select list, which
+    a new user does not know to Ctrl-click. Drawn by the site's own template, core/_checkboxes.html.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return render_to_string("core/_checkboxes.html", self.get_context(name, value, attrs))
 
 
 class StyledModelForm(forms.ModelForm):

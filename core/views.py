@@ -82,6 +82,9 @@ class LedgerListView(IdNumberSearchMixin, LedgerMixin, SingleTableMixin, FilterV
             if hasattr(context["table"], "paginator")
             else len(context["table"].rows)
         )
+        # A list whose count needs saying what it counts says so (its filterset's count_text).
+        count_text = getattr(context.get("filter"), "count_text", None)
+        context["result_text"] = count_text(context["result_count"]) if count_text else ""
         query = self.request.GET.copy()
         query.pop("page", None)
         context["export_url"] = reverse(self.ledger.url_name("export")) + (

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from core import calendar
 from core.columns import columns
 from core.forms import (
+    CheckboxesWithAll,
     IdNumberFormField,
     MultipleFileField,
     SchoolYearField,
@@ -166,6 +167,7 @@ class RoundStartForm(forms.Form):
         label=_("counties"),
         queryset=Region.objects.filter(level=RegionLevel.COUNTY).order_by("code"),
         required=False,
+        widget=CheckboxesWithAll,
         help_text=_("None chosen: the whole city."),
     )
     screening_date = forms.DateField(
@@ -182,7 +184,6 @@ class RoundStartForm(forms.Form):
         super().__init__(*args, **kwargs)
         current = calendar.current_school_year()
         self.fields["school_year"] = SchoolYearField(years=[current - 1], initial=current)
-        self.fields["counties"].widget.attrs["size"] = 10
         style_widgets(self)
 
     def clean(self):

@@ -223,9 +223,31 @@
     });
   }
 
+  // A 全选 box (data-check-all="<the boxes' name>", core.forms.CheckboxesWithAll) ticks or clears
+  // every box of its group; it shows ticked when all are, half-ticked when some are.
+  function checkAll(root) {
+    root.querySelectorAll("input[data-check-all]").forEach(function (all) {
+      var boxes = Array.prototype.filter.call(all.form ? all.form.elements : [], function (el) {
+        return el.type === "checkbox" && el.name === all.dataset.checkAll;
+      });
+      function sync() {
+        var ticked = boxes.filter(function (box) { return box.checked; }).length;
+        all.checked = ticked > 0 && ticked === boxes.length;
+        all.indeterminate = ticked > 0 && ticked < boxes.length;
+      }
+      all.addEventListener("change", function () {
+        boxes.forEach(function (box) { box.checked = all.checked; });
+        sync();
+      });
+      boxes.forEach(function (box) { box.addEventListener("change", sync); });
+      sync();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initCharts(document);
     followChoices(document);
+    checkAll(document);
     showRefusedForm();
   });
   document.body.addEventListener("htmx:afterSwap", function (event) { initCharts(event.target); });

@@ -96,3 +96,57 @@ def test_a_school_year_column_of_an_export_reads_as_its_span(admin_client_, scho
     ).active
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
     assert "2023–2024" in values and 2023 not in values
+
+
+def _empty_choice(page: str, name: str) -> str:
+    """The text of the empty choice of the drop-down `name` on a page."""
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert select, name
+    empty = re.search(r'<option value=""[^>]*>(.*?)</option>', select.group(1), re.S)
+    return _text(empty.group(1)) if empty else ""
+
+
+def test_a_filters_empty_choice_names_what_it_leaves_unfiltered(city_client, settings):
+    page = city_client.get(reverse("student-list")).content.decode()
+    assert _empty_choice(page, "county") == "全部县区"
+    assert _empty_choice(page, "school") == "全部学校"
+    assert _empty_choice(page, "status") == "全部学籍状态"
+    assert _empty_choice(page, "grade") == "全部年级"
+    assert "---------" not in page and "不限</option>" not in page.split('id="id-search')[0]
+    rounds = city_client.get(reverse("screeninground-list")).content.decode()
+    assert _empty_choice(rounds, "school_year") == "全部学年"
+    # The aid dashboard's county filter too.
+    aid = city_client.get(reverse("aid-dashboard")).content.decode()
+    assert _empty_choice(aid, "county") == "全部县区"
+    city_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = city_client.get(reverse("student-list")).content.decode()
+    assert _empty_choice(page, "county") == "All counties"
+    assert _empty_choice(page, "school") == "All schools"
+    assert _empty_choice(page, "status") == "All statuses"
+    assert _empty_choice(city_client.get(reverse("aid-dashboard")).content.decode(), "county") == (
+        "All counties"
+    )
+
+
+def test_the_roster_lists_version_filters_read_apart_and_its_count_says_what_it_counts(
+    county_client, county, township
+):
+    older = RosterVersionFactory(county=county, label="2023年春季名单")
+    newer = RosterVersionFactory(county=county, label="2023年秋季名单")
+    RosterChildFactory.create_batch(2, roster_version=older, township=township)
+    RosterChildFactory.create_batch(3, roster_version=newer, township=township)
+    page = county_client.get(reverse("rosterchild-list")).content.decode()
+    labels = [_text(m) for m in re.findall(r"<label[^>]*>(.*?)</label>", page, re.S)]
+    assert "名单版本" in labels and "旧版本" in labels and "版本" not in labels
+    assert _empty_choice(page, "roster_version") == "每县最新版本"
+    assert _empty_choice(page, "all_versions") == "不列出"
+
+    def count(query: str = "") -> str:
+        listing = county_client.get(reverse("rosterchild-list") + query).content.decode()
+        return _text(listing.split('id="result-count">', 1)[1].split("</p>", 1)[0])
+
+    assert count() == "各县最新版本 3 人"
+    assert count(f"?roster_version={older.pk}") == "本版本 2 人"
+    assert count("?all_versions=true") == "全部版本共 5 条（同一儿童每个版本各计一次）"
+    detail = county_client.get(older.get_absolute_url()).content.decode()
+    assert re.search(r'id="version-children">.*本版本 2 人</a>', detail, re.S)

@@ -41,7 +41,15 @@ def start_round(page, origin, name):
     page.locator("#start-round").click()
     page.wait_for_url(origin + "/dropout/rounds/start/")
     page.fill("#id_name", name)
-    page.locator("#id_counties").select_option(label="海林市")
+    # The counties are boxes with 全选 above them: it ticks them all, and clears them again.
+    boxes = page.locator("#id_counties input[name=counties]")
+    page.locator("#id_counties").get_by_label("全选").check()
+    assert boxes.count() >= 1 and all(box.is_checked() for box in boxes.all())
+    page.locator("#id_counties").get_by_label("全选").uncheck()
+    assert not any(box.is_checked() for box in boxes.all())
+    page.locator("#id_counties").get_by_label("海林市", exact=True).check()
+    several = boxes.count() > 1  # 全选 reads half-ticked when only some are
+    assert page.locator("#id_counties_all").evaluate("el => el.indeterminate") == several
     page.locator("form.ledger-form button[type=submit]").click()
     page.wait_for_url("**/jobs/*/")
     # The job page polls until the round is done, then links to it.

@@ -460,3 +460,14 @@ def test_an_english_case_page_says_what_happens_next_in_sentences(
         "finds the child out of school again, a new case is opened."
     )
     assert not re.search(r"[\u3400-\u9fff]", said)
+
+
+def test_the_round_form_offers_the_counties_as_boxes_with_select_all(
+    admin_client_, county, other_county
+):
+    form = admin_client_.get(reverse("dropout-round-start")).content.decode()
+    assert "<select multiple" not in form and 'name="counties" multiple' not in form
+    boxes = re.findall(r'<input[^>]*type="checkbox" name="counties" value="(\d+)"[^>]*>', form)
+    assert sorted(boxes) == sorted([str(county.pk), str(other_county.pk)])
+    assert re.search(r'data-check-all="counties".*?>全选</label>', form, re.S)
+    assert "不选择则为全市。" in form  # what ticking none means is still said

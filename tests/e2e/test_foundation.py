@@ -65,8 +65,8 @@ def test_county_officer_journey(live_server, page, screenshots, county_user, sch
     schools_title = zh(School._meta.verbose_name_plural)
     students_title = zh(Student._meta.verbose_name_plural)
     with translation.override("zh-hans"):
-        count_text = ngettext("%(counter)s row", "%(counter)s rows", len(own)) % {
-            "counter": len(own)
+        count_text = ngettext("%(shown)s row", "%(shown)s rows", len(own)) % {
+            "shown": f"{len(own):,}"
         }
         overview, log_in = gettext("Overview"), gettext("Log in")
     assert overview == "概览" and log_in == "登录"  # the catalogue is compiled

@@ -191,7 +191,7 @@ def test_officer_imports_the_registry_and_exports_the_filtered_list(
 
     def count_text(count: int) -> str:
         with translation.override("zh-hans"):
-            return ngettext("%(counter)s row", "%(counter)s rows", count) % {"counter": count}
+            return ngettext("%(shown)s row", "%(shown)s rows", count) % {"shown": f"{count:,}"}
 
     page.locator("aside.sidebar").get_by_role("link", name=students_title, exact=True).click()
     page.wait_for_url(origin + "/students/")

@@ -10,6 +10,16 @@ import pytest
 from core.reference import SchoolYearStart
 from tests.factories import DEMO_PASSWORD, StudentFactory
 
+# The chosen option's text, its width in the select's font, and the room the select leaves it.
+FITS = """el => {
+  const style = getComputedStyle(el);
+  const ctx = document.createElement("canvas").getContext("2d");
+  ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const text = el.options[el.selectedIndex].text;
+  const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return {text: text, text_width: ctx.measureText(text).width, room: room};
+}"""
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -31,6 +41,10 @@ def test_a_city_admin_keeps_the_school_calendar(live_server, page, screenshots, 
     page.wait_for_url(origin + "/calendar/")
     assert page.locator("#current-year").inner_text() == "2023–2024"
     assert "6 至 15 周岁" in page.locator("#rule-in-force").inner_text()
+
+    # The school-year drop-down shows its whole choice, never "2024–20" cut off by its arrow.
+    fits = page.locator("#id_effective_from").evaluate(FITS)
+    assert fits["text"] == "2024–2025" and fits["text_width"] <= fits["room"], fits
 
     # A rule from 2024 on; a bad one first (oldest below youngest): a message, nothing saved.
     page.select_option("#id_effective_from", "2024")
