@@ -882,6 +882,8 @@ def build_users(
                 is_demo=True,
             )
         )
+    for user in users:  # bulk_create calls no save(): what it would derive
+        user.derive_staff()
     User.objects.bulk_create(users)
     return len(users)
 

@@ -390,6 +390,9 @@ class Student(PersonMixin, ScopedModel):
         self.clean_identity()
 
 
+CITY_ADMIN_APPS = ("django_celery_beat",)  # what a city administrator keeps in the admin
+
+
 class User(AbstractUser):
     """A person who signs in: a role and its scope (the city, one county, or — for a school
     officer 学校填报员 — one school, whose county is then its county)."""
@@ -441,7 +444,36 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         self.derive_scope()
+        self.derive_staff()
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._role_at_load = getattr(user, "role", None)  # what derive_staff compares with
+        return user
+
+    def derive_staff(self) -> None:
+        """A city administrator opens the admin (/admin/: the schedules are kept there, DESIGN):
+        the role gives `is_staff`, whoever made the account (the user pages, the demo, the
+        admin), and taking the role away takes it (a superuser keeps it). A staff account of
+        another role, which a superuser gave rights in the admin, is left as it is."""
+        if self.role == Role.CITY_ADMIN:
+            self.is_staff = True
+        elif getattr(self, "_role_at_load", None) == Role.CITY_ADMIN and not self.is_superuser:
+            self.is_staff = False
+
+    def _keeps_in_admin(self, app_label: str) -> bool:
+        """What a city administrator (not a superuser) keeps in the admin: the schedules of
+        the periodic work (django-celery-beat). The rest is on the platform's own pages, under
+        its scope and audit; users and their rights too (never is_superuser through the admin)."""
+        return self.is_active and self.role == Role.CITY_ADMIN and app_label in CITY_ADMIN_APPS
+
+    def has_perm(self, perm, obj=None):
+        return super().has_perm(perm, obj) or self._keeps_in_admin(perm.split(".", 1)[0])
+
+    def has_module_perms(self, app_label):
+        return super().has_module_perms(app_label) or self._keeps_in_admin(app_label)
 
     def derive_scope(self) -> None:
         """A school officer's scope is its school's county (never typed, never out of date)."""

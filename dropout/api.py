@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -39,8 +40,13 @@ from dropout.models import (
 
 
 class ScreeningRoundSerializer(ScopedModelSerializer):
+    """A round as an API client reads it: `job_url` is the round's job through the API (its
+    state, as JSON, with the token); `job_page_url` the job's page a person opens in a browser
+    (as an import run's links are, core.importing.api)."""
+
     person_times = serializers.IntegerField(read_only=True)
     job_url = serializers.SerializerMethodField()
+    job_page_url = serializers.SerializerMethodField()
 
     class Meta:
         model = ScreeningRound
@@ -60,14 +66,22 @@ class ScreeningRoundSerializer(ScopedModelSerializer):
             "scheduled",
             "job",
             "job_url",
+            "job_page_url",
             "created_at",
             "started_at",
             "finished_at",
         ]
         read_only_fields = fields
 
-    def get_job_url(self, obj) -> str:
-        return obj.job.get_absolute_url() if obj.job_id else None
+    def _absolute(self, url: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    def get_job_url(self, obj) -> str | None:
+        return self._absolute(reverse("api-job-detail", args=[obj.job_id])) if obj.job_id else None
+
+    def get_job_page_url(self, obj) -> str | None:
+        return self._absolute(reverse("job-detail", args=[obj.job_id])) if obj.job_id else None
 
 
 class RoundStartSerializer(serializers.Serializer):

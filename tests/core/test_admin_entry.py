@@ -8,6 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from core.models import User
+from core.scoping import Role
 from tests.factories import DEMO_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +57,47 @@ def test_an_admin_account_still_opens_the_admin_and_is_sent_nowhere_else(city):
     assert answer.status_code == 302 and answer["Location"] == "/admin/core/user/"
     answer = client.get("/admin/login/", {"next": "https://elsewhere.example/"})
     assert answer.status_code == 302 and answer["Location"] == "/admin/"
+
+
+def test_a_city_admin_opens_the_admin_and_keeps_the_schedules_there(admin_client_, city_admin):
+    """The design's city administrator keeps the schedules in the admin: /admin/ opens (not the
+    refusal) and lists the periodic tasks; users and their rights stay on the user pages."""
+    assert city_admin.is_staff and not city_admin.is_superuser
+    index = admin_client_.get("/admin/")
+    assert index.status_code == 200
+    html = index.content.decode()
+    assert "后台管理仅供市局系统管理员使用" not in html
+    assert reverse("admin:django_celery_beat_periodictask_changelist") in html
+    tasks = admin_client_.get(reverse("admin:django_celery_beat_periodictask_changelist"))
+    assert tasks.status_code == 200
+    assert admin_client_.get(reverse("admin:core_user_changelist")).status_code == 403
+
+
+def test_a_city_admin_made_on_the_user_pages_opens_the_admin_and_loses_it_with_the_role(
+    admin_client_, city, county
+):
+    answer = admin_client_.post(
+        reverse("user-create"),
+        {
+            "username": "new-city-admin",
+            "full_name": "钱七",
+            "role": Role.CITY_ADMIN,
+            "scope": city.pk,
+            "is_active": "on",
+            "password": "a-long-fine-pass-77",
+        },
+    )
+    assert answer.status_code == 302
+    made = User.objects.get(username="new-city-admin")
+    assert made.is_staff and not made.is_superuser
+    client = Client()
+    client.force_login(made)
+    assert client.get("/admin/").status_code == 200
+    answer = admin_client_.post(
+        reverse("user-update", args=[made.pk]),
+        {"full_name": "钱七", "role": Role.COUNTY_OFFICER, "scope": county.pk, "is_active": "on"},
+    )
+    assert answer.status_code == 302
+    made.refresh_from_db()
+    assert not made.is_staff
+    assert client.get("/admin/", follow=True).status_code == 403

@@ -109,4 +109,15 @@ def test_the_demo_prints_in_one_language_and_the_readmes_figures():
     for in_readme, printed in figures.items():
         assert in_readme in readme, in_readme
         assert printed in text, printed
+    # The registry's count is the rows' (the generated students and those the areas' demos
+    # enrolled), and the README says what the 5 of the default demo's 20,005 are.
+    from core.models import Student
+
+    registry = Student.objects.count()
+    assert (
+        f"学籍学生 {registry:,} 名（生成 2,000 名，另 {registry - 2000:,} 名由各业务演示录入"
+        in text
+    )
+    assert "20,005 students**: the 20,000 generated and 5 that dropout control's demo" in readme
+    assert "学籍学生 20,005 名（生成 20,000 名，另 5 名由各业务演示录入" in readme
     assert f"password `{demo.DEFAULT_PASSWORD}`" in README  # the README gives make run's default

@@ -230,6 +230,7 @@ def test_demo_users_for_the_city_and_every_county():
     for username, role in expected.items():
         user = users[username]
         assert user.is_demo and user.is_active and user.role == role and user.full_name
+        assert user.is_staff == (role == Role.CITY_ADMIN)  # the city admin opens /admin/
         if role in (Role.CITY_ADMIN, Role.CITY_STAFF):
             assert user.scope.code == "231000" and user.school is None
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from dropout.models import CaseStatus, DropoutCase, ScreeningRound
@@ -81,8 +82,13 @@ def test_a_city_admin_starts_a_round_through_the_api(
         )  # fmt: skip
     assert response.status_code == 202, response.content
     body = response.json()
-    assert body["status"] == "queued" and body["job_url"]
+    assert body["status"] == "queued"
     screening_round = ScreeningRound.objects.get()
+    # The job through the API (what a token opens), and apart from it the job's page.
+    job = screening_round.job_id
+    assert body["job_url"] == f"http://testserver/api/v1/jobs/{job}/"
+    assert body["job_page_url"] == "http://testserver" + reverse("job-detail", args=[job])
+    assert api(city_admin).get(body["job_url"]).json()["status"] == "succeeded"
     assert screening_round.status == "finished"
     detail = api(county_user).get(f"/api/v1/dropout/rounds/{screening_round.pk}/").json()
     assert detail["person_times"] == 1 and detail["status"] == "finished"
