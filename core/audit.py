@@ -19,7 +19,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import idnumbers
+from core import calendar, idnumbers
 from core.models import AuditAction, AuditEvent, IdNumberField
 from core.text import listed
 
@@ -344,6 +344,8 @@ def _show(value, field, names: dict, key=None) -> str:
         labels = {str(k): v for k, v in field.flatchoices}
         if str(value) in labels:
             return str(labels[str(value)])
+    if calendar.is_school_year_field(field) and str(value).isdigit():
+        return calendar.school_year_label(int(value))  # 学年：2023–2024, as the pages show it
     key = key or _lookup_key(field)
     if key is not None and str(value) in names.get(key, {}):
         return names[key][str(value)]

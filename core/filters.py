@@ -327,7 +327,7 @@ class SchoolFilterSet(ScopedFilterSet):
 class SchoolEnrolmentFilterSet(ScopedFilterSet):
     county = django_filters.ModelChoiceFilter(label=_("county"), queryset=counties())
     school = django_filters.ModelChoiceFilter(label=_("school"), queryset=School.objects.all())
-    school_year = django_filters.NumberFilter(label=_("school year"))
+    school_year = SchoolYearFilter()
 
     class Meta:
         model = SchoolEnrolment

@@ -150,3 +150,25 @@ def test_the_roster_lists_version_filters_read_apart_and_its_count_says_what_it_
     assert count("?all_versions=true") == "全部版本共 5 条（同一儿童每个版本各计一次）"
     detail = county_client.get(older.get_absolute_url()).content.decode()
     assert re.search(r'id="version-children">.*本版本 2 人</a>', detail, re.S)
+
+
+def test_the_enrolment_list_filters_by_the_one_school_year_drop_down_and_history_reads_spans(
+    admin_client_, city_admin, school
+):
+    from core.models import AuditAction, AuditEvent
+
+    enrolment = SchoolEnrolmentFactory(school=school, school_year=2023)
+    page = admin_client_.get(reverse("schoolenrolment-list")).content.decode()
+    select = re.search(r'<select[^>]*name="school_year"[^>]*>(.*?)</select>', page, re.S)
+    assert select and "2023–2024</option>" in select.group(1)
+    assert _empty_choice(page, "school_year") == "全部学年"
+    AuditEvent.objects.create(
+        actor=city_admin,
+        action=AuditAction.UPDATE,
+        ledger="core.schoolenrolment",
+        object_id=str(enrolment.pk),
+        object_repr=str(enrolment),
+        changes={"school_year": [2023, 2024]},
+    )
+    log = _text(admin_client_.get(reverse("audit-log")).content.decode())
+    assert "2023–2024 → 2024–2025" in log and "2023 → 2024" not in log
