@@ -38,7 +38,7 @@ from core.models import (
     tidy_name,
 )
 from core.roster import RosterChild, RosterVersion
-from core.scoping import can_edit
+from core.scoping import can_edit, ensure_in_scope
 
 
 class ScopedFilterBackend(DjangoFilterBackend):
@@ -184,6 +184,14 @@ class LedgerViewSet(
 ):
     # Saving goes through the serializer's create/update, that is through the write door;
     # its refusals become 400/403/409 in core.errors.exception_handler.
+
+    def get_object(self):
+        """The row to change or delete: one the caller may write, not merely see (a row a county
+        reads through its schools, the city's or another county's, answers 403)."""
+        row = super().get_object()
+        if self.action in ("update", "partial_update", "destroy") and hasattr(row, "scope_field"):
+            ensure_in_scope(self.request.user, row)
+        return row
 
     def perform_destroy(self, instance):
         services.row_delete(actor=self.request.user, row=instance)

@@ -127,14 +127,16 @@ def can_edit(user, model=None) -> bool:
     """May this user create, change and delete ledger rows (within scope)?
 
     With `model`: rows of that ledger. A school officer changes only ledgers whose rows carry a
-    school (not the School ledger, not county-level ledgers).
+    school (not the School ledger, not county-level ledgers), and not those whose model says
+    `school_may_write = False` (rows about a school that the county records: the school reads
+    them).
     """
     if not (
         _signed_in(user) and (user.is_superuser or getattr(user, "role", None) in EDITOR_ROLES)
     ):
         return False
     if model is not None and school_of(user) is not None:
-        return school_path(model) == "school"
+        return school_path(model) == "school" and getattr(model, "school_may_write", True)
     return True
 
 

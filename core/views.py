@@ -29,7 +29,7 @@ from core.errors import RowConflict, VersionConflict
 from core.filters import IdNumberSearchMixin
 from core.forms import PasswordResetByAdminForm, UserCreateForm, UserFilterForm, UserUpdateForm
 from core.models import AuditAction, AuditEvent, Student, User
-from core.scoping import can_edit, is_city_admin, sees_everything
+from core.scoping import can_edit, ensure_in_scope, is_city_admin, sees_everything
 from core.tables import shows_id_numbers
 
 
@@ -60,6 +60,15 @@ class EditPermissionMixin:
         if request.user.is_authenticated and not can_edit(request.user, self.ledger.model):
             raise PermissionDenied(_("Your role may not change ledger rows."))
         return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        """The row to change or delete: one the user may write, not merely see (a ledger whose
+        rows a county also reads through its schools: the other county's or the city's row
+        answers 403 before any form is shown)."""
+        row = super().get_object(queryset)
+        if hasattr(row, "scope_field"):
+            ensure_in_scope(self.request.user, row)
+        return row
 
 
 class LedgerListView(IdNumberSearchMixin, LedgerMixin, SingleTableMixin, FilterView):
