@@ -31,6 +31,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import Grade, LedgerUrlMixin, RegionLevel, School, SchoolKind
 from core.reference import YEAR_VALIDATORS
@@ -204,7 +205,7 @@ class AllianceMember(LedgerUrlMixin, ScopedModel):
         _("role"), max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER
     )
     joined_on = models.DateField(_("joined on"))
-    left_on = models.DateField(_("left on"), null=True, blank=True)
+    left_on = models.DateField(pgettext_lazy("alliance", "left on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     objects = MembershipQuerySet.as_manager()
