@@ -152,6 +152,9 @@ class CheckTable(LedgerTable):
 
     reason = tables.Column(verbose_name=_("reason"), visible=False)
 
+    class Meta(LedgerTable.Meta):  # django-tables2 inherits no Meta it is not given
+        pass
+
 
 class NoteColumn(tables.TemplateColumn):
     """The officer's note as a form on screen (never exported: `reason` is)."""

@@ -266,6 +266,9 @@ class FundingTable(CheckTable):
 class UnderfundedTable(FundingTable):
     reason_form = NoteColumn(NOTE_FORM)
 
+    class Meta(FundingTable.Meta):
+        pass
+
 
 class MaintenanceGapTable(CheckTable):
     reason = None
