@@ -6,9 +6,13 @@ transaction."""
 from __future__ import annotations
 
 from django.db import transaction
-from rest_framework import serializers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from alliances import rules
+from alliances import rules, selectors
 from alliances.models import (
     Activity,
     Alliance,
@@ -20,7 +24,7 @@ from alliances.models import (
 )
 from core import services
 from core.api import ScopedModelSerializer
-from core.models import School
+from core.models import Region, RegionLevel, School
 
 
 class AllianceSerializer(ScopedModelSerializer):
@@ -152,3 +156,72 @@ class TrusteeshipIndicatorSerializer(ScopedModelSerializer):
         fields = ["id", *TrusteeshipIndicator.ledger_fields]
         read_only_fields = ["county"]
         validators = []  # one indicator per pair and year: the model's message
+
+
+class SummaryParams(serializers.Serializer):
+    county = serializers.IntegerField(required=False, min_value=1)
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+
+
+def _county(user, data):
+    if "county" not in data:
+        return None
+    county = (
+        Region.objects.visible_to(user).filter(pk=data["county"], level=RegionLevel.COUNTY).first()
+    )
+    return county or Region(pk=0)  # a county the caller may not see: zeros, never wider
+
+
+def summary_json(figures: dict) -> dict:
+    online = figures["online_sessions"]
+    return {
+        "school_year": figures["school_year"],
+        "city_level": figures["city_level"],
+        "county_level": figures["county_level"],
+        "member_schools": figures["member_schools"],
+        "activities": {
+            "total": figures["activities"]["total"],
+            "by_action_line": figures["activities"]["by_action_line"],
+        },
+        "online_sessions": {
+            "total": online["total"],
+            "by_type": online["by_type"],
+            "week": online["week"].isoformat() if online["week"] else None,
+            "regular_sessions": online["regular_sessions"],
+            "schools_below_regular_use": online["schools_below_regular_use"],
+        },
+        "counties": [
+            {
+                key: county[key]
+                for key in (
+                    "id",
+                    "name",
+                    "city_level",
+                    "county_level",
+                    "member_schools",
+                    "activities",
+                    "sessions",
+                )
+            }
+            for county in figures["counties"]
+        ],
+    }
+
+
+class AlliancesSummaryView(APIView):
+    """The dashboard's figures for the caller's scope (`?county=`, `?year=`: the school year of
+    the activities and sessions; the alliances and member schools are those of now); a county
+    the caller may not see gives zeros. Schools below regular use are those of the newest week
+    with sessions."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[SummaryParams], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        params = SummaryParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        figures = selectors.summary(
+            request.user, county=_county(request.user, data), school_year=data.get("year")
+        )
+        return Response(summary_json(figures))

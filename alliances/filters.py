@@ -22,7 +22,7 @@ from alliances.models import (
     TrusteeshipIndicator,
     TrusteeshipPair,
 )
-from core.filters import ScopedFilterSet, counties, date_range, yes_no
+from core.filters import ScopedFilterSet, counties, date_range, townships, yes_no
 from core.models import School
 
 
@@ -160,3 +160,15 @@ class TrusteeshipIndicatorFilterSet(ScopedFilterSet):
     class Meta:
         model = TrusteeshipIndicator
         fields = ["county", "pair", "year", "indicator"]
+
+
+# --- Check lists over a selector's rows ------------------------------------------------------
+
+
+class CheckSchoolFilterSet(ScopedFilterSet):
+    county = _county()
+    township = django_filters.ModelChoiceFilter(label=_("township"), queryset=townships())
+
+    class Meta:
+        model = School
+        fields = ["county", "township"]

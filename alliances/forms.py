@@ -5,7 +5,9 @@ it; an activity's participating schools and a session's receiving schools are ch
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from alliances import rules
 from alliances.models import (
@@ -17,8 +19,9 @@ from alliances.models import (
     TrusteeshipIndicator,
     TrusteeshipPair,
 )
+from core import calendar
 from core.columns import columns
-from core.forms import ScopedModelForm
+from core.forms import ScopedModelForm, style_widgets
 from core.models import RegionLevel
 
 
@@ -127,3 +130,23 @@ class TrusteeshipIndicatorForm(ScopedModelForm):
     class Meta:
         model = TrusteeshipIndicator
         fields = columns(TrusteeshipIndicator, without=("county",))
+
+
+class TermParamsForm(forms.Form):
+    """The check list's term: the school year and autumn or spring."""
+
+    school_year = forms.IntegerField(label=_("school year"), min_value=2000, max_value=2100)
+    term = forms.ChoiceField(label=_("term"), choices=calendar.Term.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class WeekParamsForm(forms.Form):
+    week = forms.DateField(label=_("week"), help_text=_("Any day of the week."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+        self.fields["week"].widget.input_type = "date"

@@ -7,7 +7,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Activity, Alliance, AllianceMember, OnlineSession
-from core.tables import LedgerTable, date_column
+from core.tables import CheckTable, LedgerTable, date_column
 
 
 def _names(schools) -> str:
@@ -82,3 +82,49 @@ class OnlineSessionTable(LedgerTable):
             "sessions",
             "minutes",
         ]
+
+
+# --- Check lists ------------------------------------------------------------------------------
+
+
+class WithoutActivityTable(CheckTable):
+    """A member school with no activity in the term."""
+
+    reason = None
+    name = tables.Column(verbose_name=_("school"), linkify=lambda record: record.get_absolute_url())
+    county = tables.Column(verbose_name=_("county"))
+    township = tables.Column(verbose_name=_("township"))
+    alliance_names = tables.Column(verbose_name=_("alliances"), orderable=False)
+
+    class Meta(CheckTable.Meta):
+        model = None
+        fields = ()
+        sequence = ("name", "county", "township", "alliance_names")
+
+
+class RegularUseTable(CheckTable):
+    """A rural receiving school below regular use in the week, with its weeks' trend."""
+
+    reason = None
+    name = tables.Column(verbose_name=_("school"), linkify=lambda record: record.get_absolute_url())
+    county = tables.Column(verbose_name=_("county"))
+    township = tables.Column(verbose_name=_("township"))
+    week_sessions = tables.Column(verbose_name=_("sessions this week"))
+    trend = tables.Column(
+        verbose_name=_("sessions in the four weeks to this one"),
+        empty_values=(),
+        orderable=False,
+    )
+
+    class Meta(CheckTable.Meta):
+        model = None
+        fields = ()
+        sequence = ("name", "county", "township", "week_sessions", "trend")
+
+    def render_trend(self, record):
+        return self.value_trend(record)
+
+    def value_trend(self, record):
+        from alliances import selectors
+
+        return " → ".join(str(n) for n in selectors.trend(record))

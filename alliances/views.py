@@ -3,11 +3,16 @@ members and activities, the detail of a row with several schools, and the dashbo
 
 from __future__ import annotations
 
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views import View
 
-from alliances.models import Activity, AllianceMember
-from core.models import School
+from alliances import selectors
+from alliances.models import ActionLine, Activity, AllianceMember, ClassroomType
+from core.forms import DashboardForm
+from core.models import Region, School
 from core.scoping import ensure_in_scope
 from core.views import LedgerDetailView
 
@@ -78,3 +83,37 @@ class AllianceDetailView(_OwnRowDetailView):
             .select_related("school")[:20]
         )
         return context
+
+
+class AlliancesDashboardView(LoginRequiredMixin, View):
+    """The area's landing page: figures for the user's scope, each linking to its rows."""
+
+    def get(self, request):
+        user = request.user
+        form = DashboardForm(
+            request.GET, user=user, years=selectors.years(user), default=selectors.latest_year(user)
+        )
+        if form.is_valid():
+            figures = selectors.summary(
+                user,
+                county=form.cleaned_data.get("county"),
+                school_year=form.cleaned_data["school_year"],
+            )
+        else:  # an invalid filter shows nothing, never the wider figures
+            figures = selectors.summary(user, county=Region(pk=0))
+        lines = figures["activities"]["by_action_line"]
+        context = {
+            "form": form,
+            "figures": figures,
+            "lines": [
+                (line.value, line.label, lines[line.value], figures["urls"]["lines"][line.value])
+                for line in ActionLine
+            ],
+            "types": [
+                (kind.value, kind.label, figures["online_sessions"]["by_type"][kind.value])
+                for kind in ClassroomType
+            ],
+            "charts": selectors.chart_data(figures),
+            "area_nav": "dashboard",
+        }
+        return render(request, "alliances/dashboard.html", context)

@@ -230,3 +230,11 @@ def school_age_birth_window(school_year: int) -> tuple[dt.date, dt.date]:
     """The birth window of the school-age rule in force for a school year."""
     low, high = school_age_range(school_year)
     return birth_window(reference_date(school_year), low, high)
+
+
+def term_span(school_year: int, term: str) -> tuple[dt.date, dt.date]:
+    """The first day of a term and the first day after it: the autumn term runs from 1 September
+    to the end of February, the spring term from 1 March to the end of August."""
+    if term == Term.SPRING:
+        return dt.date(school_year + 1, SPRING_MONTH, 1), dt.date(school_year + 1, START_MONTH, 1)
+    return dt.date(school_year, START_MONTH, 1), dt.date(school_year + 1, SPRING_MONTH, 1)

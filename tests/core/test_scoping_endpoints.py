@@ -744,6 +744,19 @@ ELSEWHERE = {
     "test_reference_data_is_read_by_everyone_and_changed_by_city_admins_only",
     "api-teachers-programme-detail": "tests/teachers/test_scoping_pages.py::"
     "test_reference_data_is_read_by_everyone_and_changed_by_city_admins_only",
+    # Alliances and teaching: its dashboard, check lists and summary (tests/alliances).
+    **{
+        name: "tests/alliances/test_scoping_pages.py::test_pages_show_a_county_only_itself"
+        for name in (
+            "alliances-dashboard",
+            "alliances-without-activity",
+            "alliances-without-activity-export",
+            "alliances-regular-use",
+            "alliances-regular-use-export",
+        )
+    },
+    "alliances-api-summary": "tests/alliances/test_scoping_pages.py::"
+    "test_the_summary_counts_a_county_only",
     # School conditions: its pages, check lists, summary and steps (tests/facilities).
     "facilities-dashboard": "tests/facilities/test_scoping_pages.py::"
     "test_pages_show_a_county_only_itself",
