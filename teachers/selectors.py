@@ -102,7 +102,11 @@ def _end(year: int) -> dt.date:
 
 def on_roster(year: int, prefix: str = "") -> Q:
     """Teachers on the roster in `year`: hired by its end and not gone by then."""
-    end = _end(year)
+    return on_roster_on(_end(year), prefix)
+
+
+def on_roster_on(end: dt.date, prefix: str = "") -> Q:
+    """Teachers on the roster on the day `end`: hired by then and not gone by then."""
     return (Q(**{f"{prefix}hired_on__isnull": True}) | Q(**{f"{prefix}hired_on__lte": end})) & (
         Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": end})
     )

@@ -104,6 +104,10 @@ def test_the_demo_prints_in_one_language_and_the_readmes_figures():
         "196.63万元 to 2,618 person-times": "资助原建档立卡学生 2,618 人次，共 196.63万元。",
         "89 townships, 313 schools": "（其中乡镇 89 个）、313 所学校",
         "0 townships without a public central kindergarten": "无公办中心园0个",
+        "68 special-post teachers planned across seven counties, 63 hired, 61 on duty": (
+            "2023年特岗教师计划 68 人，已招聘 63 人，已到岗 61 人"
+        ),
+        "(coverage 100.0%)": "乡村教师继续教育覆盖率 100.0%",
     }
     readme = " ".join(README.split())  # as it reads, across line breaks
     for in_readme, printed in figures.items():
