@@ -180,3 +180,22 @@ def test_reference_data_is_read_by_everyone_and_changed_by_city_admins_only(
     assert admin.post(reverse(f"teachers-{pages}-create"), data).status_code == 302
     assert model.objects.count() == before + 1
     assert model.objects.filter(set_by=city_admin).count() == 1
+
+
+def test_the_dashboard_shows_the_service_and_national_training(both, county_user, school):
+    import datetime as dt
+
+    TeacherFactory(
+        school=school,
+        channel="special_post",
+        employment="establishment",
+        hired_on=dt.date(2019, 9, 1),
+    )
+    page = signed_in(county_user).get(reverse("teachers-dashboard"), {"school_year": 2023})
+    html = page.content.decode()
+    row = html[html.index('id="teachers-service"') :]
+    row = row[row.index(f'data-county="{school.county_id}"') :]
+    row = row[: row.index("</tr>")]
+    cells = [c.split(">")[-1] for c in row.split("</td>")[:-1]]
+    assert cells == ["0", "0", "1", "1", "0", "100.0%"]
+    assert 'id="teachers-national"' in html
