@@ -75,3 +75,20 @@ def test_the_card_and_the_dispatch_agree_with_the_dashboard(county_user, school,
     assert [row[0] for row in sheet.rows] == [school.county.name, "合计"]
     assert sheet.rows[-1][1:4] == (2, 2, 4)
     assert "在册教师2人" in sheet.paragraph and "50.0%" in sheet.paragraph
+
+
+def test_the_to_do_lists_rural_teachers_not_covered_and_schools_short(
+    county_user, other_county_user, school
+):
+    from core import todo
+    from tests.factories import StudentFactory
+
+    TrainingProgrammeFactory()
+    StudentFactory.create_batch(20, school=school, grade=1)  # a class of 20: 2 teachers needed
+    TeacherFactory(school=school)
+    items = {item.title: item for item in todo.items_for(county_user)}
+    assert items["未完成本年度继续教育的乡村教师"].count == 1
+    assert items["缺编学校"].count == 1
+    assert "/teachers/short/" in items["缺编学校"].url
+    theirs = {item.title for item in todo.items_for(other_county_user)}
+    assert "缺编学校" not in theirs and "未完成本年度继续教育的乡村教师" not in theirs
