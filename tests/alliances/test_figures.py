@@ -162,3 +162,15 @@ def test_a_county_asking_for_another_county_gets_zeros(made, county_user, other_
     assert data["activities"]["total"] == 0 and data["counties"] == []
     page = signed_in(county_user).get(reverse("alliances-dashboard"), {"county": other_county.pk})
     assert "东宁联盟" not in page.content.decode()
+
+
+def test_the_home_card_agrees_with_the_summary(made, county_user, school_user, school):
+    from alliances.overview import card
+
+    ActivityFactory(alliance=made["mine"], school=school, action_line="excel")
+    shown = {figure.label: figure.value for figure in card(county_user).figures}
+    assert shown["市级学校联盟"] == 1 and shown["县域学校联盟"] == 1
+    assert shown["成员校"] == 2 and shown["联盟活动"] == 1 and shown["培优"] == 1
+    assert card(school_user) is None
+    page = signed_in(county_user).get("/").content.decode()
+    assert "联盟与教学" in page
