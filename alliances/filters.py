@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from alliances.models import (
     ActionLine,
@@ -107,6 +109,7 @@ class ActivityFilterSet(ScopedFilterSet):
             "held_until",
         ]
 
+    @extend_schema_field(OpenApiTypes.INT)  # a school's id, like the other school filters
     def filter_involving(self, queryset, name, value):
         """The school hosted the activity or took part in it."""
         joined = Activity.schools.through.objects.filter(school=value).values("activity_id")
